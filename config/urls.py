@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("intreccio.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("intreccio.accounts.auth_urls")),
+    path("account/", include("allauth.urls")),
+    path("admin/accounts/", include("intreccio.accounts.urls")),
+    path("territory/", include("intreccio.territory.urls")),
+    path("audit/", include("intreccio.audit.urls")),
+]
+
+handler403 = "intreccio.core.views.error_403"
+handler404 = "intreccio.core.views.error_404"
+handler500 = "intreccio.core.views.error_500"

@@ -1,0 +1,17 @@
+"""Values every page of the interface shell needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    memberships = getattr(request, "memberships", None) or []
+    return {
+        "active_membership": getattr(request, "membership", None),
+        "available_memberships": memberships,
+        "demo_mfa_exempt": settings.INTRECCIO_DEMO_MFA_EXEMPT,
+    }
