@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "intreccio.audit",
     "intreccio.territory",
     "intreccio.accounts",
+    "intreccio.demo",
 ]
 
 MIDDLEWARE = [
