@@ -26,7 +26,8 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
+    # django-htmx's middleware runs later; read the header itself.
+    if request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
