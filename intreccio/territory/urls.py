@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from intreccio.territory import views
 
 app_name = "territory"
-urlpatterns: list = []
+urlpatterns = [
+    path("ambiti/", views.ambito_list, name="ambito_list"),
+    path("ambiti/<int:pk>/", views.ambito_detail, name="ambito_detail"),
+]
