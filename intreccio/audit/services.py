@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,10 @@ DOMAIN_FIELDS = (
     "seq", "occurred_at", "request_id", "action", "actor_id", "actor_username", "role", "organisation_id",
     "target_type", "target_id", "payload",
 )  # fmt: skip
+
+
+# "app.entity.verb", lowercase segments: the timeline and the auditor's filters rely on the shape.
+ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
 
 
 class AuditError(Exception):
@@ -108,16 +113,28 @@ def _object_key(obj: models.Model | None) -> tuple[str, str]:
 def record_access(
     *,
     actor: Operator,
-    obj: models.Model,
+    obj: models.Model | None = None,
     request: HttpRequest | None = None,
     section: str = "",
     purpose: str = "",
+    object_type: str = "",
+    object_id: str = "",
 ) -> AccessEvent:
-    """Record that ``actor`` read ``obj`` (optionally one ``section`` of it)."""
+    """Record that ``actor`` read ``obj`` (optionally one ``section`` of it).
+
+    A read of something that is not one model instance (a list, a search, an export) passes
+    ``object_type``/``object_id`` instead of ``obj``, e.g. ``object_type="audit.accessevent",
+    object_id="list"``.
+    """
     ctx = actor_context(actor=actor, request=request)
     if ctx.operator is None:
         raise AuditError("An access record needs an authenticated operator.")
-    object_type, object_id = _object_key(obj)
+    if obj is not None:
+        if object_type or object_id:
+            raise ValueError("Pass either obj or object_type/object_id, not both.")
+        object_type, object_id = _object_key(obj)
+    elif not object_type or not object_id:
+        raise ValueError("An access record needs obj, or both object_type and object_id.")
     event = AccessEvent(
         actor=ctx.operator,
         actor_username=ctx.username,
@@ -147,7 +164,7 @@ def record_event(
     request: HttpRequest | None = None,
 ) -> DomainEvent:
     """Record a namespaced domain action such as ``accounts.operator.created``."""
-    if action.count(".") < 2:
+    if not ACTION_RE.match(action):
         raise ValueError("Domain event actions are namespaced: 'app.entity.verb'.")
     ctx = actor_context(actor=actor, request=request)
     target_type, target_id = _object_key(target)

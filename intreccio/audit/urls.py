@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from intreccio.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("accessi/", views.access_log, name="access_log"),
+    path("eventi/", views.domain_log, name="domain_log"),
+]
