@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+# Transactional and live-server tests end with a flush that the audit triggers refuse.
+pytest_plugins = ["intreccio.audit.tests.pytest_plugin"]
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_name: str) -> dict[str, Any]:

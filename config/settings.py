@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "intreccio.accounts.middleware.RequireMFAMiddleware",
     "intreccio.accounts.middleware.ActiveMembershipMiddleware",
     "intreccio.core.middleware.SecurityHeadersMiddleware",
+    "intreccio.audit.middleware.AuditUnavailableMiddleware",
     # django-axes must be last.
     "axes.middleware.AxesMiddleware",
 ]
