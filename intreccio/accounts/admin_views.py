@@ -292,6 +292,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         context = _operator_context(request, operator, failed_pk=membership.pk if failed else None)
         context["end_errors"] = failed.messages if failed else []
+        context["end_value"] = request.POST.get("valid_to", "")
         return render(request, "accounts/_membership_list.html", context)
     if failed:
         _refused(request, failed)

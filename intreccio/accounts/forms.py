@@ -78,10 +78,20 @@ class StyledForm(forms.Form):
 STATUS_CHOICES = [("active", _("Active")), ("inactive", _("Inactive")), ("", _("All"))]
 
 
+class FilterForm(StyledForm):
+    """A GET filter form; the list shows active things until the user asks for others."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = "active"
+        super().__init__(data, *args, **kwargs)
+
+
 # --- organisations and structures -------------------------------------------------------------
 
 
-class OrganisationFilterForm(StyledForm):
+class OrganisationFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *OrganisationKind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
@@ -90,8 +100,7 @@ class OrganisationFilterForm(StyledForm):
         if not self.is_valid():
             return OrganisationFilters(status="active")
         data = self.cleaned_data
-        status = data["status"] if "status" in self.data else "active"
-        return OrganisationFilters(search=data["q"], kind=data["kind"], status=status)
+        return OrganisationFilters(search=data["q"], kind=data["kind"], status=data["status"])
 
 
 class OrganisationForm(StyledForm):
@@ -174,7 +183,7 @@ class OperatorCreateForm(MembershipFieldsMixin, OperatorForm):
     ]
 
 
-class OperatorFilterForm(StyledForm):
+class OperatorFilterForm(FilterForm):
     q = forms.CharField(label=_("Name or username"), required=False, max_length=100)
     organisation = forms.TypedChoiceField(label=_("Organisation"), required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])

@@ -8,9 +8,9 @@ Refusals are ``ValidationError``s keyed by the form field they concern.
 from __future__ import annotations
 
 import datetime
-import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -42,7 +42,7 @@ from intreccio.accounts.models import (
 from intreccio.audit.services import record_event
 from intreccio.territory.models import Ambito, Comune
 
-logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 ORGANISATION_FIELDS = ("name", "short_name", "kind", "tax_code", "email", "phone")
 STRUCTURE_FIELDS = ("name", "comune", "address", "email", "phone")
@@ -127,6 +127,24 @@ def _choice(field: str, value: str, choices: list[str], message: str) -> str:
     return value
 
 
+class _Refusals:
+    """Gathers every field's refusal, so that a form shows at once all that needs fixing."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, Any] = {}
+
+    def check(self, validate: Callable[[], _T], fallback: _T) -> _T:
+        try:
+            return validate()
+        except ValidationError as exc:
+            exc.update_error_dict(self.errors)
+            return fallback
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
 def _date(value: datetime.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
@@ -158,20 +176,25 @@ def _acts_as_administrator_in(actor: Operator, structures: Q) -> bool:
 def _clean_organisation(
     *, organisation: Organisation | None, name: str, short_name: str, kind: str, tax_code: str, email: str, phone: str
 ) -> dict[str, Any]:
+    refusals = _Refusals()
+    kinds = OrganisationKind.values
     values = {
-        "name": _required("name", name, _("Enter the name of the organisation.")),
+        "name": refusals.check(lambda: _required("name", name, _("Enter the name of the organisation.")), ""),
         "short_name": short_name.strip(),
-        "kind": _choice("kind", kind, OrganisationKind.values, _("Choose the type of organisation from the list.")),
-        "tax_code": validate_organisation_tax_code(tax_code),
-        "email": _optional_email("email", email),
+        "kind": refusals.check(
+            lambda: _choice("kind", kind, kinds, _("Choose the type of organisation from the list.")), ""
+        ),
+        "tax_code": refusals.check(lambda: validate_organisation_tax_code(tax_code), ""),
+        "email": refusals.check(lambda: _optional_email("email", email), ""),
         "phone": phone.strip(),
     }
     # Organisation names are unique across the installation (a database constraint).
     clash = Organisation.objects.filter(name__iexact=values["name"])
     if organisation is not None:
         clash = clash.exclude(pk=organisation.pk)
-    if clash.exists():
-        raise ValidationError({"name": _("An organisation with this name already exists: choose another name.")})
+    if values["name"] and clash.exists():
+        refusals.errors["name"] = [_("An organisation with this name already exists: choose another name.")]
+    refusals.raise_any()
     return values
 
 
@@ -483,25 +506,48 @@ def membership_end(
 
 
 def _clean_operator(
-    *, operator: Operator | None, first_name: str, last_name: str, email: str, fiscal_code: str, phone: str
+    *,
+    refusals: _Refusals,
+    operator: Operator | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    fiscal_code: str,
+    phone: str,
 ) -> dict[str, Any]:
+    """The operator's own fields; refusals are gathered in ``refusals`` for the caller to raise."""
+    email_missing = _("Enter the operator's e-mail address: the link to set a password is sent there.")
     values = {
-        "first_name": _required("first_name", first_name, _("Enter the operator's first name.")),
-        "last_name": _required("last_name", last_name, _("Enter the operator's last name.")),
-        "email": _required(
-            "email", email, _("Enter the operator's e-mail address: the link to set a password is sent there.")
+        "first_name": refusals.check(
+            lambda: _required("first_name", first_name, _("Enter the operator's first name.")), ""
         ),
-        "fiscal_code": validate_fiscal_code(fiscal_code),
+        "last_name": refusals.check(
+            lambda: _required("last_name", last_name, _("Enter the operator's last name.")), ""
+        ),
+        "email": refusals.check(lambda: _optional_email("email", _required("email", email, email_missing)), ""),
+        "fiscal_code": refusals.check(lambda: validate_fiscal_code(fiscal_code), ""),
         "phone": phone.strip(),
     }
-    values["email"] = _optional_email("email", values["email"])
     if values["fiscal_code"]:
         clash = Operator.objects.filter(fiscal_code=values["fiscal_code"])
         if operator is not None:
             clash = clash.exclude(pk=operator.pk)
         if clash.exists():
-            raise ValidationError({"fiscal_code": _("Another operator already has this codice fiscale.")})
+            refusals.errors["fiscal_code"] = [_("Another operator already has this codice fiscale.")]
     return values
+
+
+def _clean_username(username: str) -> str:
+    username = _required("username", username, _("Choose a username for signing in."))
+    try:
+        Operator.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"username": _("Use only letters, digits and the characters @ . + - _ in the username.")}
+        ) from exc
+    if Operator.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken: choose another.")})
+    return username
 
 
 def password_setup_url(operator: Operator, request: HttpRequest | None) -> str:
@@ -535,19 +581,24 @@ def operator_create(
     request: HttpRequest | None = None,
 ) -> Operator:
     """A new operator with a first membership; they choose their own password from an e-mailed link."""
-    username = _required("username", username, _("Choose a username for signing in."))
-    try:
-        Operator.username_validator(username)
-    except ValidationError as exc:
-        raise ValidationError(
-            {"username": _("Use only letters, digits and the characters @ . + - _ in the username.")}
-        ) from exc
-    if Operator.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This username is already taken: choose another.")})
+    refusals = _Refusals()
+    username = refusals.check(lambda: _clean_username(username), "")
     values = _clean_operator(
-        operator=None, first_name=first_name, last_name=last_name, email=email, fiscal_code=fiscal_code, phone=phone
+        refusals=refusals,
+        operator=None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        fiscal_code=fiscal_code,
+        phone=phone,
     )
-    _clean_membership(operator=None, structure=structure, role=role, valid_from=valid_from, valid_to=valid_to)
+    refusals.check(
+        lambda: _clean_membership(
+            operator=None, structure=structure, role=role, valid_from=valid_from, valid_to=valid_to
+        ),
+        None,
+    )
+    refusals.raise_any()
 
     operator = Operator(username=username, **values)
     operator.set_unusable_password()
@@ -579,7 +630,9 @@ def operator_update(
     phone: str = "",
     request: HttpRequest | None = None,
 ) -> Operator:
+    refusals = _Refusals()
     values = _clean_operator(
+        refusals=refusals,
         operator=operator,
         first_name=first_name,
         last_name=last_name,
@@ -587,6 +640,7 @@ def operator_update(
         fiscal_code=fiscal_code,
         phone=phone,
     )
+    refusals.raise_any()
     changes = _apply(operator, values)
     if changes:
         operator.save(update_fields=list(changes))

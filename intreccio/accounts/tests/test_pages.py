@@ -205,6 +205,13 @@ class TestOperatorPages:
         assert not Operator.objects.filter(username="bruno").exists()
         assert mail.outbox == []
 
+    def test_every_error_is_shown_at_once(self, alice_client: Client, structure: Structure) -> None:
+        data: dict[str, Any] = {"username": "alice", "first_name": "A", "last_name": "B", "email": "b@example.org"}
+        data |= {"fiscal_code": "ABC", "structure": structure.pk, "role": Role.EDUCATOR}
+        data |= {"valid_from": "01/02/2025", "valid_to": "01/01/2025"}
+        response = alice_client.post(reverse("accounts:operator_create"), data)
+        assert set(response.context["form"].errors) == {"username", "fiscal_code", "valid_to"}
+
     def test_structures_of_another_ambito_cannot_be_chosen(
         self, alice_client: Client, other_structure: Structure
     ) -> None:
