@@ -33,6 +33,9 @@ cp "$pkg/LICENSE" "$DEST/LICENSE"
 # Source maps point at files we do not ship; drop the reference so browsers do not ask for them.
 sed -i -e 's|/\*# sourceMappingURL=[^*]*\*/||' "$DEST/css/bootstrap-italia.min.css"
 sed -i -e 's|//# sourceMappingURL=.*$||' "$DEST/js/bootstrap-italia.bundle.min.js"
+# The video player's icon font is embedded as a data: URI, which the CSP (font-src 'self') refuses;
+# Intreccio plays no video, so the declaration goes.
+sed -i -e 's/@font-face{font-family:VideoJS;[^}]*}//' "$DEST/css/bootstrap-italia.min.css"
 echo "$VERSION" > "$DEST/VERSION"
 
 echo "==> Bootstrap Italia $VERSION vendored in ${DEST#"$ROOT"/} ($(du -sh "$DEST" | cut -f1))"
