@@ -45,7 +45,7 @@ class Role(models.TextChoices):
 class Organisation(TimeStampedModel):
     """An ente of the network: a comune, the health trust, the CPI, a cooperative…"""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("type"), max_length=32, choices=OrganisationKind.choices)
     tax_code = models.CharField(
@@ -70,6 +70,7 @@ class Organisation(TimeStampedModel):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(fields=["ambito", "name"], name="organisation_unique_name_per_ambito"),
             models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_blank"),
             models.CheckConstraint(
                 condition=Q(tax_code="") | Q(tax_code__regex=r"^([0-9]{11}|[A-Z0-9]{16})$"),

@@ -174,7 +174,15 @@ def _acts_as_administrator_in(actor: Operator, structures: Q) -> bool:
 
 
 def _clean_organisation(
-    *, organisation: Organisation | None, name: str, short_name: str, kind: str, tax_code: str, email: str, phone: str
+    *,
+    ambito: Ambito,
+    organisation: Organisation | None,
+    name: str,
+    short_name: str,
+    kind: str,
+    tax_code: str,
+    email: str,
+    phone: str,
 ) -> dict[str, Any]:
     refusals = _Refusals()
     kinds = OrganisationKind.values
@@ -188,8 +196,8 @@ def _clean_organisation(
         "email": refusals.check(lambda: _optional_email("email", email), ""),
         "phone": phone.strip(),
     }
-    # Organisation names are unique across the installation (a database constraint).
-    clash = Organisation.objects.filter(name__iexact=values["name"])
+    # Names are unique within an ambito (a database constraint); another ambito's names stay invisible.
+    clash = Organisation.objects.filter(ambito=ambito, name__iexact=values["name"])
     if organisation is not None:
         clash = clash.exclude(pk=organisation.pk)
     if values["name"] and clash.exists():
@@ -212,7 +220,14 @@ def organisation_create(
     request: HttpRequest | None = None,
 ) -> Organisation:
     values = _clean_organisation(
-        organisation=None, name=name, short_name=short_name, kind=kind, tax_code=tax_code, email=email, phone=phone
+        ambito=ambito,
+        organisation=None,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        tax_code=tax_code,
+        email=email,
+        phone=phone,
     )
     organisation = Organisation.objects.create(ambito=ambito, **values)
     record_event(
@@ -239,6 +254,7 @@ def organisation_update(
     request: HttpRequest | None = None,
 ) -> Organisation:
     values = _clean_organisation(
+        ambito=organisation.ambito,
         organisation=organisation,
         name=name,
         short_name=short_name,

@@ -41,3 +41,19 @@ class SecurityHeadersMiddleware:
             # Pages may carry personal data: never store them in shared or browser caches.
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class InterfaceLanguageMiddleware:
+    """Italian unless the operator chose otherwise: the browser's language is not asked.
+
+    Operators share workstations and browsers set up in any language; the interface of an
+    Italian public service is Italian until someone picks English in the header (a cookie).
+    Runs before Django's LocaleMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

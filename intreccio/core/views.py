@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 
@@ -16,8 +17,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors may run here: they could be what failed.
-    return render(request, "errors/500.html", status=500, using=None)
+    # Rendered without the request: no context processor may run, they could be what failed.
+    return HttpResponse(render_to_string("errors/500.html"), status=500)
 
 
 @require_GET

@@ -53,8 +53,9 @@ def _organisations_ensure(ambito: Ambito, created: Counter[str]) -> dict[tuple[s
     structures: dict[tuple[str, str], Structure] = {}
     for spec in data.ORGANISATIONS:
         organisation, was_created = Organisation.objects.update_or_create(
+            ambito=ambito,
             name=spec.name,
-            defaults={"short_name": spec.short_name, "kind": spec.kind, "ambito": ambito, "is_active": True},
+            defaults={"short_name": spec.short_name, "kind": spec.kind, "is_active": True},
         )
         created["organisations"] += was_created
         for structure_spec in spec.structures:

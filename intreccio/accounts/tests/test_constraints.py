@@ -95,6 +95,11 @@ def _two_chairs() -> None:
     TeamMemberFactory.create(team=member.team, is_chair=True)
 
 
+def _duplicate_organisation_name_in_ambito() -> None:
+    organisation = OrganisationFactory.create(name="Comune di Cremona")
+    OrganisationFactory.create(name="Comune di Cremona", ambito=organisation.ambito)
+
+
 def _duplicate_team_member() -> None:
     member = TeamMemberFactory.create()
     TeamMember.objects.create(team=member.team, operator=member.operator)
@@ -104,6 +109,7 @@ def _duplicate_team_member() -> None:
     "make",
     [
         _blank_organisation_name,
+        _duplicate_organisation_name_in_ambito,
         _bad_tax_code,
         _lowercase_tax_code,
         _blank_structure_name,
@@ -133,7 +139,9 @@ def test_database_accepts_the_good_shapes() -> None:
     # An inactive coordination group may sit beside the active one (a replaced group stays in history).
     team = TeamFactory.create(kind=TeamKind.COORDINATION_GROUP)
     TeamFactory.create(kind=TeamKind.COORDINATION_GROUP, ambito=team.ambito, is_active=False)
-    # The same structure name is fine in two organisations.
+    # The same organisation name is fine in two ambiti, the same structure name in two organisations.
+    OrganisationFactory.create(name="Comune di Cremona")
+    OrganisationFactory.create(name="Comune di Cremona")
     StructureFactory.create(name="Segretariato")
     StructureFactory.create(name="Segretariato")
     assert Team.objects.count() == 2

@@ -51,3 +51,26 @@ def test_home_is_italian_by_default_and_english_on_request(client: Client) -> No
     assert '<html lang="en">' in html
     assert "Hello, Alice" in html
     assert "Your work list" in html
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_english_still_gets_italian_until_the_operator_chooses(client: Client) -> None:
+    client.force_login(operator_with_role(Role.SOCIAL_WORKER, first_name="Alice"))
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="it">' in html
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="it-IT").content.decode()
+    assert '<html lang="en">' in html
+
+
+def test_the_500_handler_answers_without_touching_the_request() -> None:
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from intreccio.core.views import error_500
+
+    # The handler renders in the language the request activated; here, the default.
+    with translation.override("it"):
+        response = error_500(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Si è verificato un errore" in response.content.decode()

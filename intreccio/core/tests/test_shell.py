@@ -260,6 +260,8 @@ def test_404_page_is_translated(client: Client) -> None:
 
 def test_500_page_renders_without_request_context() -> None:
     from django.template.loader import render_to_string
+    from django.utils import translation
 
-    html = render_to_string("errors/500.html")
+    with translation.override("it"):
+        html = render_to_string("errors/500.html")
     assert "Si è verificato un errore" in html
