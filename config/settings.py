@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "intreccio.audit",
     "intreccio.territory",
     "intreccio.accounts",
+    "intreccio.people",
+    "intreccio.access",
     "intreccio.demo",
 ]
 

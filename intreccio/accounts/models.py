@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.core.models import TimeStampedModel
+from intreccio.core.privacy import Category, P, Purpose
 from intreccio.territory.models import Ambito, Comune
 
 
@@ -65,6 +66,23 @@ class Organisation(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    privacy = {
+        name: P(Category.NONE, Purpose.OPERATIONS)
+        for name in (
+            "id",
+            "created_at",
+            "updated_at",
+            "name",
+            "short_name",
+            "kind",
+            "tax_code",
+            "ambito",
+            "email",
+            "phone",
+            "is_active",
+        )
+    }
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -102,6 +120,22 @@ class Structure(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    privacy = {
+        name: P(Category.NONE, Purpose.OPERATIONS)
+        for name in (
+            "id",
+            "created_at",
+            "updated_at",
+            "organisation",
+            "name",
+            "comune",
+            "address",
+            "email",
+            "phone",
+            "is_active",
+        )
+    }
+
     class Meta:
         verbose_name = _("structure")
         verbose_name_plural = _("structures")
@@ -125,6 +159,27 @@ class Operator(AbstractUser):
         default=False,
         help_text=_("Demo accounts may be exempted from the second factor in demo installations only."),
     )
+
+    # Operators' own data: processed to run the service and to keep accountability.
+    privacy = {
+        **{
+            name: P(Category.IDENTIFYING, Purpose.OPERATIONS)
+            for name in ("username", "first_name", "last_name", "email", "fiscal_code", "phone")
+        },
+        **{
+            name: P(Category.TECHNICAL, Purpose.SECURITY)
+            for name in (
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "is_demo",
+            )
+        },
+    }
 
     class Meta:
         verbose_name = _("operator")
@@ -172,6 +227,11 @@ class Membership(TimeStampedModel):
 
     objects = MembershipQuerySet.as_manager()
 
+    privacy = {
+        name: P(Category.TECHNICAL, Purpose.OPERATIONS)
+        for name in ("id", "created_at", "updated_at", "operator", "structure", "role", "valid_from", "valid_to")
+    }
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -214,6 +274,11 @@ class Team(TimeStampedModel):
     members = models.ManyToManyField(Operator, through="TeamMember", related_name="teams", verbose_name=_("members"))
     is_active = models.BooleanField(_("active"), default=True)
 
+    privacy = {
+        name: P(Category.TECHNICAL, Purpose.OPERATIONS)
+        for name in ("id", "created_at", "updated_at", "name", "kind", "ambito", "is_active")
+    }
+
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
@@ -239,6 +304,11 @@ class TeamMember(TimeStampedModel):
         Operator, on_delete=models.CASCADE, related_name="team_memberships", verbose_name=_("operator")
     )
     is_chair = models.BooleanField(_("chair"), default=False)
+
+    privacy = {
+        name: P(Category.TECHNICAL, Purpose.OPERATIONS)
+        for name in ("id", "created_at", "updated_at", "team", "operator", "is_chair")
+    }
 
     class Meta:
         verbose_name = _("team member")

@@ -40,6 +40,7 @@ from intreccio.accounts.models import (
     TeamMember,
 )
 from intreccio.audit.services import record_event
+from intreccio.core.codes import eleven_digit_check_ok
 from intreccio.territory.models import Ambito, Comune
 
 _T = TypeVar("_T")
@@ -57,25 +58,12 @@ def normalise_code(value: str) -> str:
     return "".join(value.split()).upper()
 
 
-def _partita_iva_is_valid(digits: str) -> bool:
-    # The check digit of a partita IVA (and of the numeric codice fiscale of a legal entity).
-    total = 0
-    for index, char in enumerate(digits[:10]):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return (10 - total % 10) % 10 == int(digits[10])
-
-
 def validate_organisation_tax_code(value: str) -> str:
     code = normalise_code(value)
     if not code:
         return ""
     if re.fullmatch(r"[0-9]{11}", code):
-        if not _partita_iva_is_valid(code):
+        if not eleven_digit_check_ok(code):
             raise ValidationError(
                 {"tax_code": _("The last digit of this partita IVA does not match the others: check for a typo.")}
             )

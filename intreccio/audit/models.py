@@ -12,6 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intreccio.core.privacy import Category, P, Purpose
+
+# Audit rows identify operators and the objects they touched: kept for accountability only.
+AUDIT = P(Category.TECHNICAL, Purpose.SECURITY)
+
 
 class AuditChain(models.Model):
     """The head of one hash chain; its row lock serialises appends to that chain."""
@@ -19,6 +24,8 @@ class AuditChain(models.Model):
     name = models.CharField(_("name"), max_length=32, primary_key=True)
     last_seq = models.BigIntegerField(_("last sequence number"), default=0)
     last_hash = models.CharField(_("last hash"), max_length=64, default="")
+
+    privacy = dict.fromkeys(("name", "last_seq", "last_hash"), AUDIT)
 
     class Meta:
         verbose_name = _("audit chain")
@@ -58,6 +65,27 @@ class AccessEvent(ChainedEvent):
     section = models.CharField(_("section"), max_length=64, blank=True)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
 
+    privacy = dict.fromkeys(
+        (
+            "id",
+            "seq",
+            "prev_hash",
+            "row_hash",
+            "occurred_at",
+            "request_id",
+            "actor",
+            "actor_username",
+            "role",
+            "organisation_id",
+            "organisation_name",
+            "object_type",
+            "object_id",
+            "section",
+            "purpose",
+        ),
+        AUDIT,
+    )
+
     class Meta:
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
@@ -89,6 +117,26 @@ class DomainEvent(ChainedEvent):
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True)
+
+    privacy = dict.fromkeys(
+        (
+            "id",
+            "seq",
+            "prev_hash",
+            "row_hash",
+            "occurred_at",
+            "request_id",
+            "action",
+            "actor",
+            "actor_username",
+            "role",
+            "organisation_id",
+            "target_type",
+            "target_id",
+            "payload",
+        ),
+        AUDIT,
+    )
 
     class Meta:
         verbose_name = _("domain event")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.core.models import TimeStampedModel
+from intreccio.core.privacy import Category, P, Purpose
 
 
 class Ambito(TimeStampedModel):
@@ -14,6 +15,11 @@ class Ambito(TimeStampedModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
     region = models.CharField(_("region"), max_length=100)
+
+    privacy = {
+        name: P(Category.NONE, Purpose.OPERATIONS)
+        for name in ("id", "created_at", "updated_at", "code", "name", "region")
+    }
 
     class Meta:
         verbose_name = _("ambito")
@@ -33,6 +39,10 @@ class SubAmbito(TimeStampedModel):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="sub_ambiti", verbose_name=_("ambito"))
     name = models.CharField(_("name"), max_length=200)
+
+    privacy = {
+        name: P(Category.NONE, Purpose.OPERATIONS) for name in ("id", "created_at", "updated_at", "ambito", "name")
+    }
 
     class Meta:
         verbose_name = _("sub-ambito")
@@ -72,6 +82,21 @@ class Comune(models.Model):
         related_name="comuni",
         verbose_name=_("sub-ambito"),
     )
+
+    privacy = {
+        name: P(Category.NONE, Purpose.OPERATIONS)
+        for name in (
+            "id",
+            "istat_code",
+            "belfiore_code",
+            "name",
+            "province_code",
+            "province_name",
+            "region_name",
+            "ambito",
+            "sub_ambito",
+        )
+    }
 
     class Meta:
         verbose_name = _("comune")

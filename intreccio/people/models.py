@@ -1,0 +1,360 @@
+"""The shared registry: persons, households (the unit of care), ISEE declarations, consents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from intreccio.accounts.models import Organisation
+from intreccio.core.models import TimeStampedModel
+from intreccio.core.privacy import Category, P, Purpose
+from intreccio.territory.models import Comune
+
+ID = P(Category.IDENTIFYING, Purpose.CARE)
+TECH = P(Category.TECHNICAL, Purpose.SECURITY)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class NoFiscalCodeReason(models.TextChoices):
+    """Why a person is registered without a codice fiscale: first-class cases, not errors."""
+
+    NOT_YET_ASSIGNED = "not_yet_assigned", _("Foreign national without a codice fiscale yet")
+    HOMELESS_UNKNOWN = "homeless_unknown", _("Homeless person, codice fiscale unknown")
+    ANONYMOUS = "anonymous", _("Anonymous contact (the person did not give their identity)")
+    PROTECTED_PSEUDONYM = "protected_pseudonym", _("Pseudonym to protect a victim of violence")
+    UNKNOWN = "unknown", _("Codice fiscale not known yet")
+
+
+class TargetGroup(models.TextChoices):
+    YOUNG_NEET = "young_neet", _("Young people / NEET")
+    DISABILITY = "disability", _("Persons with disability")
+    VIOLENCE = "violence", _("Women victims of violence")
+    MINORS_FAMILIES = "minors_families", _("Minors and families")
+    ELDERLY = "elderly", _("Elderly / non-self-sufficient")
+    MIGRANTS = "migrants", _("Migrants")
+    SEVERE_MARGINALITY = "severe_marginality", _("Severe marginality / homelessness")
+    MENTAL_HEALTH_ADDICTION = "mental_health_addiction", _("Mental health / addiction")
+    JUDICIAL = "judicial", _("Persons under judicial measures")
+    POVERTY = "poverty", _("Poverty / income support")
+
+
+# Target groups whose mere presence on a record is special-category, judicial or violence data.
+SENSITIVE_TARGET_GROUPS = {
+    TargetGroup.DISABILITY: Category.SPECIAL,
+    TargetGroup.MENTAL_HEALTH_ADDICTION: Category.SPECIAL,
+    TargetGroup.VIOLENCE: Category.VIOLENCE,
+    TargetGroup.JUDICIAL: Category.JUDICIAL,
+}
+
+
+class Person(TimeStampedModel):
+    """A person known to the network. The codice fiscale is unique when present."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("surname"), max_length=100)
+    fiscal_code = models.CharField(_("codice fiscale"), max_length=16, null=True, blank=True, unique=True)
+    no_fiscal_code_reason = models.CharField(
+        _("reason for no codice fiscale"), max_length=32, choices=NoFiscalCodeReason.choices, blank=True
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune of birth")
+    )
+    birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
+    citizenship = models.CharField(_("citizenship"), max_length=100, blank=True)
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    residence_address = models.CharField(_("residence address"), max_length=200, blank=True)
+    residence_comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune of residence")
+    )
+    domicile_address = models.CharField(_("domicile address"), max_length=200, blank=True)
+    domicile_comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune of domicile")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    # Normalised forms for the search box: lowercase, no accents or apostrophes.
+    search_last_name = models.CharField(max_length=100, db_index=True, editable=False, default="")
+    search_first_name = models.CharField(max_length=100, editable=False, default="")
+    registered_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="registered_persons",
+        verbose_name=_("registered by"),
+        help_text=_("The organisation that first registered the person: the contact for other services."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "first_name": ID,
+        "last_name": ID,
+        "fiscal_code": ID,
+        "no_fiscal_code_reason": P(Category.VIOLENCE, Purpose.CARE),
+        "sex": ID,
+        "birth_date": ID,
+        "birth_comune": ID,
+        "birth_country": ID,
+        "citizenship": ID,
+        "languages": ID,
+        "residence_address": ID,
+        "residence_comune": ID,
+        "domicile_address": ID,
+        "domicile_comune": ID,
+        "phone": ID,
+        "email": ID,
+        "search_last_name": ID,
+        "search_first_name": ID,
+        "registered_by": TECH,
+        "created_by": TECH,
+        "version": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["search_last_name", "search_first_name"], name="person_search_name_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(last_name=""), name="person_last_name_not_blank"),
+            models.CheckConstraint(condition=~Q(first_name=""), name="person_first_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(fiscal_code__isnull=True) | Q(fiscal_code__regex=r"^[A-Z0-9]{16}$"),
+                name="person_fiscal_code_format",
+            ),
+            # Either a codice fiscale, or the reason there is none: never silently missing.
+            models.CheckConstraint(
+                condition=(Q(fiscal_code__isnull=False) & Q(no_fiscal_code_reason=""))
+                | (Q(fiscal_code__isnull=True) & ~Q(no_fiscal_code_reason="")),
+                name="person_fiscal_code_or_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+    @property
+    def is_protected(self) -> bool:
+        return self.no_fiscal_code_reason == NoFiscalCodeReason.PROTECTED_PSEUDONYM
+
+
+class PersonTargetGroup(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="target_groups")
+    group = models.CharField(_("target group"), max_length=32, choices=TargetGroup.choices)
+
+    privacy = {"id": TECH, "person": TECH, "group": P(Category.SPECIAL, Purpose.CARE)}
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "group"], name="persontargetgroup_unique"),
+            models.CheckConstraint(condition=Q(group__in=TargetGroup.values), name="persontargetgroup_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_group_display()
+
+
+class Household(TimeStampedModel):
+    """A nucleo familiare: the unit of care (seed 001:23)."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("Usually the reference person's surname."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune")
+    )
+    registered_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "name": ID,
+        "address": ID,
+        "comune": ID,
+        "registered_by": TECH,
+        "version": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="household_name_not_blank")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relationship(models.TextChoices):
+    REFERENCE = "reference", _("Reference person")
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    COHABITANT = "cohabitant", _("Cohabitant (not related)")
+
+
+class HouseholdMember(TimeStampedModel):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="household_memberships")
+    relationship = models.CharField(_("relationship"), max_length=32, choices=Relationship.choices)
+    date_in = models.DateField(_("member from"))
+    date_out = models.DateField(_("member until"), null=True, blank=True)
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "household": ID,
+        "person": ID,
+        "relationship": ID,
+        "date_in": ID,
+        "date_out": ID,
+    }
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["household", "date_in"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_out__isnull=True) | Q(date_out__gte=F("date_in")), name="householdmember_dates_ordered"
+            ),
+            # A person belongs to one household at a time.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(date_out__isnull=True), name="householdmember_one_current_household"
+            ),
+            models.UniqueConstraint(fields=["household", "person", "date_in"], name="householdmember_unique_start"),
+            models.CheckConstraint(
+                condition=Q(relationship__in=Relationship.values), name="householdmember_relationship_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.household}"
+
+
+class IseeKind(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary ISEE")
+    CURRENT = "current", _("Current ISEE (ISEE corrente)")
+    MINORS = "minors", _("ISEE for benefits to minors")
+    SOCIAL_HEALTH = "social_health", _("Social-health ISEE (ISEE socio-sanitario)")
+    UNIVERSITY = "university", _("ISEE for university benefits")
+
+
+class IseeDeclaration(TimeStampedModel):
+    """An ISEE attestation of the household, valid for a period."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="isee_declarations")
+    kind = models.CharField(_("type"), max_length=32, choices=IseeKind.choices, default=IseeKind.ORDINARY)
+    value = models.DecimalField(_("ISEE value (€)"), max_digits=10, decimal_places=2)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    dsu_protocol = models.CharField(_("DSU protocol number"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "household": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "kind": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "value": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "valid_from": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "valid_to": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "dsu_protocol": P(Category.ECONOMIC, Purpose.ELIGIBILITY),
+        "recorded_by": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("ISEE declaration")
+        verbose_name_plural = _("ISEE declarations")
+        ordering = ["household", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="isee_value_not_negative"),
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="isee_dates_ordered"),
+            models.UniqueConstraint(fields=["household", "kind", "valid_from"], name="isee_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} – {self.get_kind_display()} {self.value}"
+
+
+class ConsentScope(models.TextChoices):
+    NETWORK_SHARING = "network_sharing", _("Sharing of the social record with the services of the network")
+    HEALTH_SHARING = "health_sharing", _("Sharing of health information between social and health services")
+    THIRD_SECTOR = "third_sector", _("Sharing with third-sector providers of the network")
+    CONTACT = "contact", _("Being contacted by the services (phone, e-mail)")
+
+
+class Consent(TimeStampedModel):
+    """What the person agreed may be shared, with whom, and when it was given or withdrawn."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(_("what may be shared"), max_length=32, choices=ConsentScope.choices)
+    recipient = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with"),
+        help_text=_("Leave empty when the consent covers every service of the network."),
+    )
+    given_on = models.DateField(_("given on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    given_by = models.CharField(
+        _("signed by"), max_length=200, help_text=_("The person, or their legal representative.")
+    )
+    document_reference = models.CharField(_("document reference"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "person": ID,
+        "scope": ID,
+        "recipient": ID,
+        "given_on": ID,
+        "withdrawn_on": ID,
+        "given_by": ID,
+        "document_reference": ID,
+        "recorded_by": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["person", "-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(condition=Q(scope__in=ConsentScope.values), name="consent_scope_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_scope_display()}"

@@ -1,0 +1,484 @@
+"""Writes to the registry: persons, households, ISEE declarations, consents.
+
+Each service validates everything first and raises one ``ValidationError`` keyed by field, so
+a form can show every problem at once and nothing is half-saved; then it writes and records its
+DomainEvent in the same transaction. Domain-event payloads name the fields that changed, never
+their values: the audit trail must not become a second copy of personal data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intreccio.accounts.models import Operator, Organisation
+from intreccio.audit.services import record_event
+from intreccio.core import fiscal_code
+from intreccio.people.models import (
+    Consent,
+    ConsentScope,
+    Household,
+    HouseholdMember,
+    IseeDeclaration,
+    IseeKind,
+    NoFiscalCodeReason,
+    Person,
+    PersonTargetGroup,
+    Relationship,
+    Sex,
+    TargetGroup,
+)
+from intreccio.people.search import normalise_name
+from intreccio.territory.models import Comune
+
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "fiscal_code",
+    "no_fiscal_code_reason",
+    "sex",
+    "birth_date",
+    "birth_comune",
+    "birth_country",
+    "citizenship",
+    "languages",
+    "residence_address",
+    "residence_comune",
+    "domicile_address",
+    "domicile_comune",
+    "phone",
+    "email",
+)
+OLDEST_BIRTH_YEAR = 1900
+
+
+class Errors:
+    """Collects refusals per field, then raises them together."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    person: Person
+    reason: str
+
+
+def _clean_text(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _check_birth_date(errors: Errors, birth_date: datetime.date | None) -> None:
+    if birth_date is None:
+        return
+    if birth_date > timezone.localdate():
+        errors.add("birth_date", _("The date of birth is in the future: check the year."))
+    elif birth_date.year < OLDEST_BIRTH_YEAR:
+        errors.add("birth_date", _("The date of birth is before 1900: check the year."))
+
+
+def person_find_duplicates(
+    *,
+    fiscal_code_value: str | None,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date | None,
+    exclude: Person | None = None,
+) -> list[DuplicateCandidate]:
+    """Persons who are probably the one being registered: same codice fiscale (or an omocodia
+    variant of it), or a similar name with the same date of birth."""
+    found: dict[int, DuplicateCandidate] = {}
+    if fiscal_code_value:
+        try:
+            data = fiscal_code.parse(fiscal_code_value)
+        except ValidationError:
+            data = None
+        codes = {fiscal_code.normalise(fiscal_code_value)}
+        if data is not None and not data.is_temporary:
+            from codicefiscale import codicefiscale
+
+            codes.update(codicefiscale.decode(data.code)["omocodes"])
+        for person in Person.objects.filter(fiscal_code__in=codes):
+            found[person.pk] = DuplicateCandidate(person, _("same codice fiscale"))
+    if birth_date is not None and last_name:
+        surname = normalise_name(last_name)
+        name = normalise_name(first_name)
+        similar = Person.objects.filter(birth_date=birth_date).filter(
+            Q(search_last_name=surname)
+            | Q(search_last_name__startswith=surname[:4], search_first_name__startswith=name[:3])
+            # Surname and first name swapped, as happens with foreign names.
+            | Q(search_last_name=name, search_first_name=surname)
+        )
+        for person in similar[:20]:
+            found.setdefault(person.pk, DuplicateCandidate(person, _("similar name and same date of birth")))
+    if exclude is not None:
+        found.pop(exclude.pk, None)
+    return list(found.values())
+
+
+def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[str, Any]:
+    errors = Errors()
+    clean: dict[str, Any] = {}
+    for name in ("first_name", "last_name", "birth_country", "citizenship", "languages", "residence_address"):
+        clean[name] = _clean_text(values.get(name))
+    clean["domicile_address"] = _clean_text(values.get("domicile_address"))
+    clean["phone"] = _clean_text(values.get("phone"))
+    clean["email"] = _clean_text(values.get("email")).lower()
+    if not clean["last_name"]:
+        errors.add("last_name", _("Enter the surname (or the pseudonym, for a protected person)."))
+    if not clean["first_name"]:
+        errors.add("first_name", _("Enter the first name (or the pseudonym, for a protected person)."))
+    if clean["email"]:
+        try:
+            validate_email(clean["email"])
+        except ValidationError:
+            errors.add("email", _("This e-mail address is not valid: check it."))
+    sex = values.get("sex") or ""
+    if sex and sex not in Sex.values:
+        errors.add("sex", _("Choose the sex from the list."))
+    clean["sex"] = sex
+    birth_date = values.get("birth_date")
+    _check_birth_date(errors, birth_date)
+    clean["birth_date"] = birth_date
+    for name in ("birth_comune", "residence_comune", "domicile_comune"):
+        comune = values.get(name)
+        if comune is not None and not isinstance(comune, Comune):
+            errors.add(name, _("Choose the comune from the list."))
+        clean[name] = comune
+
+    raw_code = values.get("fiscal_code") or ""
+    reason = values.get("no_fiscal_code_reason") or ""
+    clean["fiscal_code"] = None
+    clean["no_fiscal_code_reason"] = ""
+    if fiscal_code.normalise(raw_code):
+        try:
+            data = fiscal_code.parse(raw_code)
+        except ValidationError as exc:
+            errors.add("fiscal_code", exc.messages[0])
+        else:
+            clean["fiscal_code"] = data.code
+            birthplace = clean["birth_comune"].belfiore_code if clean["birth_comune"] else ""
+            for field, message in fiscal_code.mismatches(
+                data, sex=sex, birth_date=birth_date, birthplace_code=birthplace
+            ).items():
+                errors.add(field, message)
+            # What the operator left empty, the code tells.
+            if not data.is_temporary:
+                clean["sex"] = clean["sex"] or data.sex
+                if clean["birth_date"] is None:
+                    clean["birth_date"] = fiscal_code.infer_birth_date(data, today=timezone.localdate())
+                if clean["birth_comune"] is None and not data.born_abroad:
+                    clean["birth_comune"] = Comune.objects.filter(belfiore_code=data.birthplace_code).first()
+                if data.born_abroad and not clean["birth_country"]:
+                    clean["birth_country"] = data.birthplace_name
+            clash = Person.objects.filter(fiscal_code=data.code)
+            if existing is not None:
+                clash = clash.exclude(pk=existing.pk)
+            if clash.exists():
+                errors.add("fiscal_code", _("A person with this codice fiscale is already registered."))
+    elif reason in NoFiscalCodeReason.values:
+        clean["no_fiscal_code_reason"] = reason
+    else:
+        errors.add(
+            "fiscal_code",
+            _("Enter the codice fiscale, or choose why the person has none (e.g. not assigned yet, anonymous)."),
+        )
+    errors.raise_any()
+    clean["search_last_name"] = normalise_name(clean["last_name"])
+    clean["search_first_name"] = normalise_name(clean["first_name"])
+    return clean
+
+
+def _set_target_groups(person: Person, groups: list[str] | None) -> list[str]:
+    if groups is None:
+        return []
+    wanted = {g for g in groups if g in TargetGroup.values}
+    current = set(person.target_groups.values_list("group", flat=True))
+    PersonTargetGroup.objects.filter(person=person, group__in=current - wanted).delete()
+    PersonTargetGroup.objects.bulk_create([PersonTargetGroup(person=person, group=g) for g in sorted(wanted - current)])
+    return sorted(wanted ^ current)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Operator,
+    organisation: Organisation,
+    values: dict[str, Any],
+    target_groups: list[str] | None = None,
+    confirm_not_duplicate: bool = False,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Register a person. Probable duplicates refuse the creation until the operator confirms."""
+    clean = _clean_person(values, existing=None)
+    if not confirm_not_duplicate:
+        candidates = person_find_duplicates(
+            fiscal_code_value=clean["fiscal_code"],
+            first_name=clean["first_name"],
+            last_name=clean["last_name"],
+            birth_date=clean["birth_date"],
+        )
+        if candidates:
+            raise ValidationError(
+                _("This person may already be registered: check the persons listed before creating a new one."),
+                code="possible_duplicate",
+                params={"candidates": [c.person.pk for c in candidates]},
+            )
+    person = Person.objects.create(registered_by=organisation, created_by=actor, **clean)
+    _set_target_groups(person, target_groups)
+    record_event(
+        action="people.person.created",
+        actor=actor,
+        target=person,
+        payload={
+            "fields": sorted(k for k, v in clean.items() if v not in ("", None)),
+            "target_groups": len(target_groups or []),
+        },
+        request=request,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: Operator,
+    person: Person,
+    version: int,
+    values: dict[str, Any],
+    target_groups: list[str] | None = None,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Change the registry data; ``version`` is the one the operator saw (no lost updates)."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.version != version:
+        raise ValidationError(
+            _("Someone else changed this person while you were editing: reload the page to see their changes."),
+            code="stale_version",
+        )
+    clean = _clean_person(values, existing=locked)
+    changed = [name for name, value in clean.items() if getattr(locked, name) != value]
+    for name, value in clean.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save()
+    changed_groups = _set_target_groups(locked, target_groups)
+    record_event(
+        action="people.person.updated",
+        actor=actor,
+        target=locked,
+        payload={
+            "fields": sorted(set(changed) - {"search_last_name", "search_first_name"}),
+            "target_groups": len(changed_groups),
+        },
+        request=request,
+    )
+    return locked
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Operator,
+    organisation: Organisation,
+    name: str,
+    address: str = "",
+    comune: Comune | None = None,
+    request: HttpRequest | None = None,
+) -> Household:
+    errors = Errors()
+    name = _clean_text(name)
+    if not name:
+        errors.add("name", _("Enter a name for the household (usually the reference person's surname)."))
+    errors.raise_any()
+    household = Household.objects.create(
+        name=name, address=_clean_text(address), comune=comune, registered_by=organisation
+    )
+    record_event(action="people.household.created", actor=actor, target=household, request=request)
+    return household
+
+
+@transaction.atomic
+def household_member_add(
+    *,
+    actor: Operator,
+    household: Household,
+    person: Person,
+    relationship: str,
+    date_in: datetime.date,
+    request: HttpRequest | None = None,
+) -> HouseholdMember:
+    """Add a person to a household. A person is in one household at a time."""
+    errors = Errors()
+    if relationship not in Relationship.values:
+        errors.add("relationship", _("Choose the relationship from the list."))
+    if person.birth_date and date_in < person.birth_date:
+        errors.add("date_in", _("The person cannot join the household before being born: check the date."))
+    current = HouseholdMember.objects.filter(person=person, date_out__isnull=True).select_related("household").first()
+    if current is not None:
+        if current.household_id == household.pk:
+            errors.add("person", _("This person is already a member of this household."))
+        else:
+            errors.add(
+                "person",
+                _("This person is still a member of the household %(name)s: record the date they left it first.")
+                % {"name": current.household.name},
+            )
+    errors.raise_any()
+    member = HouseholdMember.objects.create(
+        household=household, person=person, relationship=relationship, date_in=date_in
+    )
+    record_event(
+        action="people.household.member_added",
+        actor=actor,
+        target=household,
+        payload={"person": person.pk, "relationship": relationship},
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def household_member_leave(
+    *, actor: Operator, member: HouseholdMember, date_out: datetime.date, request: HttpRequest | None = None
+) -> HouseholdMember:
+    errors = Errors()
+    if member.date_out is not None:
+        errors.add("date_out", _("This person has already left the household."))
+    elif date_out < member.date_in:
+        errors.add("date_out", _("The date of leaving is before the date of joining: check the dates."))
+    errors.raise_any()
+    member.date_out = date_out
+    member.save(update_fields=["date_out", "updated_at"])
+    record_event(
+        action="people.household.member_left",
+        actor=actor,
+        target=member.household,
+        payload={"person": member.person_id},
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def isee_record(
+    *,
+    actor: Operator,
+    household: Household,
+    kind: str,
+    value: Decimal,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    dsu_protocol: str = "",
+    request: HttpRequest | None = None,
+) -> IseeDeclaration:
+    """Record an ISEE attestation. Two attestations of the same type may not overlap in time."""
+    errors = Errors()
+    if kind not in IseeKind.values:
+        errors.add("kind", _("Choose the type of ISEE from the list."))
+    if value is None or value < 0:
+        errors.add("value", _("The ISEE value cannot be negative."))
+    elif value >= Decimal("100000000"):
+        errors.add("value", _("This ISEE value is too large: check the amount."))
+    if valid_to < valid_from:
+        errors.add("valid_to", _("The end of validity is before its start: check the dates."))
+    else:
+        overlapping = IseeDeclaration.objects.filter(
+            household=household, kind=kind, valid_from__lte=valid_to, valid_to__gte=valid_from
+        ).first()
+        if overlapping is not None:
+            errors.add(
+                "valid_from",
+                _("Another ISEE of this type is valid from %(start)s to %(end)s: the periods may not overlap.")
+                % {
+                    "start": overlapping.valid_from.strftime("%d/%m/%Y"),
+                    "end": overlapping.valid_to.strftime("%d/%m/%Y"),
+                },
+            )
+    errors.raise_any()
+    declaration = IseeDeclaration.objects.create(
+        household=household,
+        kind=kind,
+        value=value,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        dsu_protocol=_clean_text(dsu_protocol),
+        recorded_by=actor,
+    )
+    record_event(action="people.isee.recorded", actor=actor, target=household, payload={"kind": kind}, request=request)
+    return declaration
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Operator,
+    person: Person,
+    scope: str,
+    given_on: datetime.date,
+    given_by: str,
+    recipient: Organisation | None = None,
+    document_reference: str = "",
+    request: HttpRequest | None = None,
+) -> Consent:
+    errors = Errors()
+    if scope not in ConsentScope.values:
+        errors.add("scope", _("Choose what the consent covers from the list."))
+    if given_on > timezone.localdate():
+        errors.add("given_on", _("A consent cannot be dated in the future."))
+    if not _clean_text(given_by):
+        errors.add("given_by", _("Enter who signed the consent: the person or their legal representative."))
+    errors.raise_any()
+    consent = Consent.objects.create(
+        person=person,
+        scope=scope,
+        recipient=recipient,
+        given_on=given_on,
+        given_by=_clean_text(given_by),
+        document_reference=_clean_text(document_reference),
+        recorded_by=actor,
+    )
+    record_event(action="people.consent.given", actor=actor, target=person, payload={"scope": scope}, request=request)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, actor: Operator, consent: Consent, withdrawn_on: datetime.date, request: HttpRequest | None = None
+) -> Consent:
+    errors = Errors()
+    if consent.withdrawn_on is not None:
+        errors.add("withdrawn_on", _("This consent has already been withdrawn."))
+    elif withdrawn_on < consent.given_on:
+        errors.add("withdrawn_on", _("A consent cannot be withdrawn before it was given: check the date."))
+    elif withdrawn_on > timezone.localdate():
+        errors.add("withdrawn_on", _("The withdrawal cannot be dated in the future."))
+    errors.raise_any()
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on", "updated_at"])
+    record_event(
+        action="people.consent.withdrawn",
+        actor=actor,
+        target=consent.person,
+        payload={"scope": consent.scope},
+        request=request,
+    )
+    return consent
