@@ -22,6 +22,8 @@ find_pg_bin() {
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 find_pg_bin >/dev/null || missing+=(postgresql)
+# Playwright's bundled Node driver needs libatomic, which a bare Debian lacks.
+{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libatomic\.so\.1' || missing+=(libatomic1)
 if ((${#missing[@]})); then
   echo "==> installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
