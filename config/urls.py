@@ -7,6 +7,8 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("admin/accounts/", include("intreccio.accounts.urls")),
     path("territory/", include("intreccio.territory.urls")),
+    path("persone/", include("intreccio.people.urls")),
+    path("accessi/", include("intreccio.access.urls")),
     path("audit/", include("intreccio.audit.urls")),
 ]
 

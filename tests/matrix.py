@@ -87,14 +87,16 @@ def collect_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     modules = ["tests.matrix_rules"]
     for info in pkgutil.iter_modules(intreccio.__path__):
-        modules.append(f"intreccio.{info.name}.tests.matrix_rules")
-    for module_name in modules:
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
+            tests_package = importlib.import_module(f"intreccio.{info.name}.tests")
+        except ModuleNotFoundError:
+            continue
+        # One file per app, or several (matrix_rules_persons.py…) when several people work on an app.
+        for sub in pkgutil.iter_modules(tests_package.__path__):
+            if sub.name.startswith("matrix_rules"):
+                modules.append(f"intreccio.{info.name}.tests.{sub.name}")
+    for module_name in modules:
+        module = importlib.import_module(module_name)
         for name, rule in module.RULES.items():
             assert name not in rules, f"URL {name} has two rules"
             rules[name] = rule

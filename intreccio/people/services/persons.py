@@ -1,16 +1,9 @@
-"""Writes to the registry: persons, households, ISEE declarations, consents.
-
-Each service validates everything first and raises one ``ValidationError`` keyed by field, so
-a form can show every problem at once and nothing is half-saved; then it writes and records its
-DomainEvent in the same transaction. Domain-event payloads name the fields that changed, never
-their values: the audit trail must not become a second copy of personal data.
-"""
+"""Writes to persons: registration (with the duplicate check) and changes (with a version)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,21 +17,9 @@ from django.utils.translation import gettext as _
 from intreccio.accounts.models import Operator, Organisation
 from intreccio.audit.services import record_event
 from intreccio.core import fiscal_code
-from intreccio.people.models import (
-    Consent,
-    ConsentScope,
-    Household,
-    HouseholdMember,
-    IseeDeclaration,
-    IseeKind,
-    NoFiscalCodeReason,
-    Person,
-    PersonTargetGroup,
-    Relationship,
-    Sex,
-    TargetGroup,
-)
+from intreccio.people.models import NoFiscalCodeReason, Person, PersonTargetGroup, Sex, TargetGroup
 from intreccio.people.search import normalise_name
+from intreccio.people.services.common import Errors, clean_text
 from intreccio.territory.models import Comune
 
 PERSON_FIELDS = (
@@ -62,28 +43,10 @@ PERSON_FIELDS = (
 OLDEST_BIRTH_YEAR = 1900
 
 
-class Errors:
-    """Collects refusals per field, then raises them together."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.by_field.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
 @dataclass(frozen=True)
 class DuplicateCandidate:
     person: Person
     reason: str
-
-
-def _clean_text(value: str | None) -> str:
-    return " ".join((value or "").split())
 
 
 def _check_birth_date(errors: Errors, birth_date: datetime.date | None) -> None:
@@ -138,10 +101,10 @@ def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[st
     errors = Errors()
     clean: dict[str, Any] = {}
     for name in ("first_name", "last_name", "birth_country", "citizenship", "languages", "residence_address"):
-        clean[name] = _clean_text(values.get(name))
-    clean["domicile_address"] = _clean_text(values.get("domicile_address"))
-    clean["phone"] = _clean_text(values.get("phone"))
-    clean["email"] = _clean_text(values.get("email")).lower()
+        clean[name] = clean_text(values.get(name))
+    clean["domicile_address"] = clean_text(values.get("domicile_address"))
+    clean["phone"] = clean_text(values.get("phone"))
+    clean["email"] = clean_text(values.get("email")).lower()
     if not clean["last_name"]:
         errors.add("last_name", _("Enter the surname (or the pseudonym, for a protected person)."))
     if not clean["first_name"]:
@@ -292,193 +255,3 @@ def person_update(
         request=request,
     )
     return locked
-
-
-@transaction.atomic
-def household_create(
-    *,
-    actor: Operator,
-    organisation: Organisation,
-    name: str,
-    address: str = "",
-    comune: Comune | None = None,
-    request: HttpRequest | None = None,
-) -> Household:
-    errors = Errors()
-    name = _clean_text(name)
-    if not name:
-        errors.add("name", _("Enter a name for the household (usually the reference person's surname)."))
-    errors.raise_any()
-    household = Household.objects.create(
-        name=name, address=_clean_text(address), comune=comune, registered_by=organisation
-    )
-    record_event(action="people.household.created", actor=actor, target=household, request=request)
-    return household
-
-
-@transaction.atomic
-def household_member_add(
-    *,
-    actor: Operator,
-    household: Household,
-    person: Person,
-    relationship: str,
-    date_in: datetime.date,
-    request: HttpRequest | None = None,
-) -> HouseholdMember:
-    """Add a person to a household. A person is in one household at a time."""
-    errors = Errors()
-    if relationship not in Relationship.values:
-        errors.add("relationship", _("Choose the relationship from the list."))
-    if person.birth_date and date_in < person.birth_date:
-        errors.add("date_in", _("The person cannot join the household before being born: check the date."))
-    current = HouseholdMember.objects.filter(person=person, date_out__isnull=True).select_related("household").first()
-    if current is not None:
-        if current.household_id == household.pk:
-            errors.add("person", _("This person is already a member of this household."))
-        else:
-            errors.add(
-                "person",
-                _("This person is still a member of the household %(name)s: record the date they left it first.")
-                % {"name": current.household.name},
-            )
-    errors.raise_any()
-    member = HouseholdMember.objects.create(
-        household=household, person=person, relationship=relationship, date_in=date_in
-    )
-    record_event(
-        action="people.household.member_added",
-        actor=actor,
-        target=household,
-        payload={"person": person.pk, "relationship": relationship},
-        request=request,
-    )
-    return member
-
-
-@transaction.atomic
-def household_member_leave(
-    *, actor: Operator, member: HouseholdMember, date_out: datetime.date, request: HttpRequest | None = None
-) -> HouseholdMember:
-    errors = Errors()
-    if member.date_out is not None:
-        errors.add("date_out", _("This person has already left the household."))
-    elif date_out < member.date_in:
-        errors.add("date_out", _("The date of leaving is before the date of joining: check the dates."))
-    errors.raise_any()
-    member.date_out = date_out
-    member.save(update_fields=["date_out", "updated_at"])
-    record_event(
-        action="people.household.member_left",
-        actor=actor,
-        target=member.household,
-        payload={"person": member.person_id},
-        request=request,
-    )
-    return member
-
-
-@transaction.atomic
-def isee_record(
-    *,
-    actor: Operator,
-    household: Household,
-    kind: str,
-    value: Decimal,
-    valid_from: datetime.date,
-    valid_to: datetime.date,
-    dsu_protocol: str = "",
-    request: HttpRequest | None = None,
-) -> IseeDeclaration:
-    """Record an ISEE attestation. Two attestations of the same type may not overlap in time."""
-    errors = Errors()
-    if kind not in IseeKind.values:
-        errors.add("kind", _("Choose the type of ISEE from the list."))
-    if value is None or value < 0:
-        errors.add("value", _("The ISEE value cannot be negative."))
-    elif value >= Decimal("100000000"):
-        errors.add("value", _("This ISEE value is too large: check the amount."))
-    if valid_to < valid_from:
-        errors.add("valid_to", _("The end of validity is before its start: check the dates."))
-    else:
-        overlapping = IseeDeclaration.objects.filter(
-            household=household, kind=kind, valid_from__lte=valid_to, valid_to__gte=valid_from
-        ).first()
-        if overlapping is not None:
-            errors.add(
-                "valid_from",
-                _("Another ISEE of this type is valid from %(start)s to %(end)s: the periods may not overlap.")
-                % {
-                    "start": overlapping.valid_from.strftime("%d/%m/%Y"),
-                    "end": overlapping.valid_to.strftime("%d/%m/%Y"),
-                },
-            )
-    errors.raise_any()
-    declaration = IseeDeclaration.objects.create(
-        household=household,
-        kind=kind,
-        value=value,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        dsu_protocol=_clean_text(dsu_protocol),
-        recorded_by=actor,
-    )
-    record_event(action="people.isee.recorded", actor=actor, target=household, payload={"kind": kind}, request=request)
-    return declaration
-
-
-@transaction.atomic
-def consent_record(
-    *,
-    actor: Operator,
-    person: Person,
-    scope: str,
-    given_on: datetime.date,
-    given_by: str,
-    recipient: Organisation | None = None,
-    document_reference: str = "",
-    request: HttpRequest | None = None,
-) -> Consent:
-    errors = Errors()
-    if scope not in ConsentScope.values:
-        errors.add("scope", _("Choose what the consent covers from the list."))
-    if given_on > timezone.localdate():
-        errors.add("given_on", _("A consent cannot be dated in the future."))
-    if not _clean_text(given_by):
-        errors.add("given_by", _("Enter who signed the consent: the person or their legal representative."))
-    errors.raise_any()
-    consent = Consent.objects.create(
-        person=person,
-        scope=scope,
-        recipient=recipient,
-        given_on=given_on,
-        given_by=_clean_text(given_by),
-        document_reference=_clean_text(document_reference),
-        recorded_by=actor,
-    )
-    record_event(action="people.consent.given", actor=actor, target=person, payload={"scope": scope}, request=request)
-    return consent
-
-
-@transaction.atomic
-def consent_withdraw(
-    *, actor: Operator, consent: Consent, withdrawn_on: datetime.date, request: HttpRequest | None = None
-) -> Consent:
-    errors = Errors()
-    if consent.withdrawn_on is not None:
-        errors.add("withdrawn_on", _("This consent has already been withdrawn."))
-    elif withdrawn_on < consent.given_on:
-        errors.add("withdrawn_on", _("A consent cannot be withdrawn before it was given: check the date."))
-    elif withdrawn_on > timezone.localdate():
-        errors.add("withdrawn_on", _("The withdrawal cannot be dated in the future."))
-    errors.raise_any()
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on", "updated_at"])
-    record_event(
-        action="people.consent.withdrawn",
-        actor=actor,
-        target=consent.person,
-        payload={"scope": consent.scope},
-        request=request,
-    )
-    return consent

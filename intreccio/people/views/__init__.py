@@ -1,0 +1,1 @@
+"""Pages of the registry: persons (persons.py) and households with ISEE and consents (households.py)."""
