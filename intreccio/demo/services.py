@@ -11,6 +11,7 @@ from django.db import transaction
 from intreccio.accounts.models import Membership, Operator, Organisation, Role, Structure, Team, TeamMember
 from intreccio.audit.services import record_event
 from intreccio.demo import data
+from intreccio.demo.people import demo_people_load
 from intreccio.territory.data import ambito_cremonese
 from intreccio.territory.models import Ambito, Comune
 from intreccio.territory.selectors import comune_list_by_names
@@ -157,6 +158,7 @@ def demo_load() -> DemoSummary:
     structures = _organisations_ensure(ambito, created)
     operators, logins = _operators_ensure(structures, created)
     _teams_ensure(ambito, operators, created)
+    created.update(demo_people_load(operators=operators).created)
     if any(created.values()):
         record_event(action="demo.network.loaded", actor=None, target=ambito, payload={"created": dict(created)})
     return DemoSummary(
