@@ -273,3 +273,7 @@ LOGGING = {
 }
 
 MFA_ADAPTER = "intreccio.accounts.adapters.MFAAdapter"
+# allauth refuses to enrol TOTP while the e-mail address is unverified; operators' addresses are
+# entered by their administrator and proven by the set-password link, and without the second
+# factor an operator can do nothing at all (RequireMFAMiddleware), so enrolment must never wait.
+MFA_ALLOW_UNVERIFIED_EMAIL = True

@@ -7,7 +7,7 @@ from tests.matrix import ALL_ROLES, Rule
 REDIRECT = frozenset({302})
 
 RULES: dict[str, Rule] = {
-    "home": Rule(roles=ALL_ROLES),
+    "home": Rule(roles=ALL_ROLES, anonymous=True, note="anonymous users get the public welcome page"),
     "healthz": Rule(roles=ALL_ROLES, anonymous=True, note="liveness probe, no data"),
     "set_language": Rule(roles=ALL_ROLES, anonymous=True, ok_status=REDIRECT, note="POST; GET redirects back"),
     "switch_role": Rule(roles=ALL_ROLES, get=False),

@@ -33,7 +33,14 @@ def test_every_url_has_a_rule() -> None:
 
 def test_only_public_urls_are_reachable_anonymously() -> None:
     public = sorted(name for name, rule in RULES.items() if rule.anonymous)
-    assert all(name.startswith(("account_", "mfa_", "set_language", "healthz")) for name in public), public
+    assert all(name.startswith(("account_", "mfa_", "set_language", "healthz", "home")) for name in public), public
+
+
+def test_anonymous_home_is_a_welcome_without_data(world: World, client: Client) -> None:
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("account_login") in html
+    assert world.operators["administrator"].username not in html
+    assert world.organisation.name not in html
 
 
 @pytest.mark.parametrize("name", URL_NAMES)

@@ -19,8 +19,10 @@ from intreccio.accounts.sessions import SESSION_MEMBERSHIP
 GENERIC_LOGIN_ERROR_TEMPLATE = "account/login.html"
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The operator's home page; to anyone not signed in, a public welcome with no data."""
+    if not request.user.is_authenticated:
+        return render(request, "welcome.html")
     from intreccio.accounts.home import home_context
 
     return render(request, "home.html", home_context(request))

@@ -29,6 +29,10 @@ def _english(client: Client) -> Client:
     return client
 
 
+def _signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
 def _current_code(operator: Operator) -> str:
     authenticator = Authenticator.objects.get(user=operator, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.data["secret"])
@@ -48,7 +52,7 @@ def test_password_then_totp_logs_in_and_rotates_the_session() -> None:
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     # Between the two factors nothing is reachable.
-    assert client.get(reverse("home")).status_code == 302
+    assert not _signed_in(client)
     key_before = client.session.session_key
     response = client.post(reverse("mfa_authenticate"), {"code": _current_code(operator)})
     assert response.status_code == 302
@@ -66,7 +70,7 @@ def test_wrong_totp_code_does_not_log_in() -> None:
     wrong = "000000" if good != "000000" else "111111"
     response = client.post(reverse("mfa_authenticate"), {"code": wrong})
     assert response.status_code == 200
-    assert client.get(reverse("home")).status_code == 302
+    assert not _signed_in(client)
 
 
 def test_operator_without_totp_can_only_enrol() -> None:
@@ -127,7 +131,7 @@ class TestLockout:
         assert locked.status_code == 200
         assert GENERIC_ERROR in locked.content.decode()
         assert "locked" not in locked.content.decode().lower()
-        assert client.get(reverse("home")).status_code == 302
+        assert not _signed_in(client)
 
     def test_lockout_is_per_username_and_address_and_is_logged(self) -> None:
         operator_with_role(Role.SOCIAL_WORKER, username="alice")
@@ -173,7 +177,7 @@ class TestSessionTimeouts:
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("account_login"))
             # The session is gone, not just this request refused.
-            assert client.get(reverse("home")).status_code == 302
+            assert not _signed_in(client)
 
     def test_absolute_timeout_after_10_hours_of_activity(self) -> None:
         start = timezone.now()
@@ -213,3 +217,11 @@ def test_passwords_need_twelve_characters() -> None:
     with pytest.raises(ValidationError):
         validate_password("short-pw1")
     validate_password("a-much-longer-passphrase")
+
+
+def test_the_two_factor_page_offers_no_way_to_switch_it_off() -> None:
+    client = _english(Client())
+    client.force_login(operator_with_role(Role.SOCIAL_WORKER, username="alice"))
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "cannot be switched off" in html
+    assert reverse("mfa_deactivate_totp") not in html

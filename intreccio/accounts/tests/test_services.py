@@ -215,6 +215,18 @@ class TestOperatorCreate:
         operator.refresh_from_db()
         assert operator.check_password(password)
 
+        # First sign-in: the password, then (after confirming it once more) the TOTP enrolment page.
+        response = client.post(reverse("account_login"), {"login": operator.username, "password": password})
+        assert response["Location"] == reverse("home")
+        response = client.get(reverse("home"))
+        assert response["Location"] == reverse("mfa_activate_totp")
+        response = client.get(reverse("mfa_activate_totp"))
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+        response = client.post(response["Location"], {"password": password})
+        assert response["Location"] == reverse("mfa_activate_totp")
+        response = client.get(reverse("mfa_activate_totp"))
+        assert response.status_code == 200, response.get("Location")
+
     def test_password_kwarg_is_not_accepted(self, alice: Operator, structure: Structure) -> None:
         with pytest.raises(TypeError):
             create_operator(alice, structure, password="secret-password-123")
@@ -287,9 +299,11 @@ class TestOperatorChanges:
         bruno.refresh_from_db()
         assert not bruno.is_active
         assert last_event().action == "accounts.operator.deactivated"
+        # The open session no longer authenticates: the next page is the public one.
         response = client.get(reverse("home"))
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+        assert response.status_code == 200
+        assert response.context["user"].is_anonymous
+        assert client.get(reverse("account_email"))["Location"].startswith(reverse("account_login"))
 
     def test_deactivate_refusals(self, alice: Operator, bruno: Operator) -> None:
         errors = refusal(lambda: services.operator_deactivate(actor=alice, operator=alice))
