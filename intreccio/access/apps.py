@@ -6,3 +6,11 @@ class AccessConfig(AppConfig):
     name = "intreccio.access"
     label = "access"
     verbose_name = _("Access and intake")
+
+    def ready(self) -> None:
+        # The registry must not import the apps built on it: this app tells it which persons
+        # its intakes make visible (people/permissions.py, register_relation).
+        from intreccio.access.permissions import persons_of_visible_intakes
+        from intreccio.people.permissions import register_relation
+
+        register_relation(persons_of_visible_intakes)
