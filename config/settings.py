@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "intreccio.accounts",
     "intreccio.people",
     "intreccio.access",
+    "intreccio.cases",
     "intreccio.demo",
 ]
 

@@ -119,6 +119,13 @@ class Structure(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    keeps_notes_private = models.BooleanField(
+        _("case notes stay within this service"),
+        default=False,
+        help_text=_(
+            "For services whose notes must not reach the rest of the team, such as an addiction service (SerD)."
+        ),
+    )
 
     privacy = {
         name: P(Category.NONE, Purpose.OPERATIONS)
@@ -126,6 +133,7 @@ class Structure(TimeStampedModel):
             "id",
             "created_at",
             "updated_at",
+            "keeps_notes_private",
             "organisation",
             "name",
             "comune",

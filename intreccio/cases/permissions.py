@@ -1,0 +1,125 @@
+"""Who may see a case, which sections, and who may move it (deny by default, R2-R3).
+
+A case is visible to its current team members, to the members of the coordination group of
+its ambito, and (with the referrals of a later issue) to recipients of an active referral;
+nobody else. Within a case, the role the operator acts in decides the sections they see; the
+coordination group sees only what it needs to allocate, validate and monitor.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
+
+from intreccio.accounts.models import Membership, Operator, Role, TeamKind, TeamMember
+from intreccio.cases.models import Case, CaseMember, Section
+
+CASE_ROLES = frozenset(
+    {
+        Role.SOCIAL_WORKER,
+        Role.CASE_MANAGER,
+        Role.CPI_OPERATOR,
+        Role.EDUCATOR,
+        Role.HEALTH_SPECIALIST,
+        Role.PROVIDER_OPERATOR,
+        Role.COORDINATOR,
+        Role.SEGRETARIATO,
+    }
+)
+
+# The sections each role may read when it is on the case's team.
+ROLE_SECTIONS: dict[str, frozenset[str]] = {
+    Role.CASE_MANAGER: frozenset(
+        {Section.COMMON, Section.WORK, Section.DISABILITY, Section.VIOLENCE, Section.MINORS_COURT, Section.JUDICIAL}
+    ),
+    Role.SOCIAL_WORKER: frozenset(
+        {Section.COMMON, Section.WORK, Section.DISABILITY, Section.VIOLENCE, Section.MINORS_COURT, Section.JUDICIAL}
+    ),
+    Role.CPI_OPERATOR: frozenset({Section.COMMON, Section.WORK}),
+    Role.EDUCATOR: frozenset({Section.COMMON, Section.MINORS_COURT}),
+    Role.HEALTH_SPECIALIST: frozenset({Section.COMMON, Section.HEALTH, Section.DISABILITY}),
+    Role.PROVIDER_OPERATOR: frozenset({Section.COMMON}),
+    Role.SEGRETARIATO: frozenset({Section.COMMON}),
+    Role.COORDINATOR: frozenset({Section.COMMON, Section.WORK}),
+}
+# What a member of the coordination group sees of a case whose team they are not on.
+COORDINATION_SECTIONS = frozenset({Section.COMMON, Section.WORK})
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    return getattr(request, "membership", None)
+
+
+def _operator(request: HttpRequest) -> Operator:
+    return request.user  # type: ignore[return-value]
+
+
+def is_coordination_member(request: HttpRequest, ambito_id: int) -> bool:
+    membership = _membership(request)
+    if membership is None or membership.role not in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.CASE_MANAGER}:
+        return False
+    return TeamMember.objects.filter(
+        operator=_operator(request),
+        team__ambito_id=ambito_id,
+        team__kind=TeamKind.COORDINATION_GROUP,
+        team__is_active=True,
+    ).exists()
+
+
+def coordination_ambito_ids(request: HttpRequest) -> set[int]:
+    """The ambiti whose coordination group the operator sits in, when acting in a role that may."""
+    membership = _membership(request)
+    if membership is None or membership.role not in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.CASE_MANAGER}:
+        return set()
+    return set(
+        TeamMember.objects.filter(
+            operator=_operator(request), team__kind=TeamKind.COORDINATION_GROUP, team__is_active=True
+        ).values_list("team__ambito_id", flat=True)
+    )
+
+
+def visible_cases_q(request: HttpRequest) -> Q:
+    membership = _membership(request)
+    if membership is None or membership.role not in CASE_ROLES:
+        return Q(pk__in=[])
+    on_team = Exists(CaseMember.objects.filter(case=OuterRef("pk"), operator=_operator(request), left_on__isnull=True))
+    condition = Q(on_team)
+    ambiti = coordination_ambito_ids(request)
+    if ambiti:
+        condition |= Q(ambito_id__in=ambiti)
+    return condition
+
+
+def is_team_member(request: HttpRequest, case: Case) -> bool:
+    return CaseMember.objects.filter(case=case, operator=_operator(request), left_on__isnull=True).exists()
+
+
+def sections_for(request: HttpRequest, case: Case) -> frozenset[str]:
+    """The sections of ``case`` the operator may read now."""
+    membership = _membership(request)
+    if membership is None:
+        return frozenset()
+    if is_team_member(request, case):
+        return ROLE_SECTIONS.get(membership.role, frozenset())
+    if is_coordination_member(request, case.ambito_id):
+        return COORDINATION_SECTIONS & ROLE_SECTIONS.get(membership.role, frozenset())
+    return frozenset()
+
+
+def can_allocate(request: HttpRequest, ambito_id: int) -> bool:
+    """Open cases, choose the case manager, compose the team: the coordination group."""
+    return is_coordination_member(request, ambito_id)
+
+
+def can_manage(request: HttpRequest, case: Case) -> bool:
+    """Drive the case (assessment, project, check-ins, closure): its case manager."""
+    membership = _membership(request)
+    return (
+        membership is not None
+        and membership.role in {Role.CASE_MANAGER, Role.SOCIAL_WORKER}
+        and case.case_manager_id == request.user.pk
+    )
+
+
+def can_write_section(request: HttpRequest, case: Case, section: str) -> bool:
+    return is_team_member(request, case) and section in sections_for(request, case)
