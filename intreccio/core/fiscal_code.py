@@ -22,7 +22,7 @@ from intreccio.core.codes import eleven_digit_check_ok
 # Invisible characters that copy and paste brings along.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SHAPE_16 = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
-_ASCII_CODE = re.compile(r"^[A-Z0-9]*$")
+_ASCII_CODE = re.compile(r"^[A-Za-z0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,12 @@ def normalise(raw: str) -> str:
 
 def parse(raw: str) -> FiscalCodeData:
     """Validate and decode a codice fiscale; raise ValidationError with a message that says what to fix."""
-    code = normalise(raw)
-    if not code:
+    # Characters are checked before uppercasing: "ſ".upper() is "S" and "ı".upper() is "I", and a
+    # look-alike must be refused, not silently turned into a different code.
+    cleaned = "".join(raw.translate(_INVISIBLE).split())
+    if not cleaned:
         raise ValidationError(_("Enter the codice fiscale."), code="required")
-    if not _ASCII_CODE.match(code):
+    if not _ASCII_CODE.match(cleaned):
         raise ValidationError(
             _(
                 "The codice fiscale may contain only the letters A-Z and the digits 0-9: "
@@ -56,6 +58,7 @@ def parse(raw: str) -> FiscalCodeData:
             ),
             code="characters",
         )
+    code = cleaned.upper()
     if len(code) == 11 and code.isdigit():
         if not eleven_digit_check_ok(code):
             raise ValidationError(
@@ -83,6 +86,12 @@ def parse(raw: str) -> FiscalCodeData:
                 _("The last character (the check letter) does not match: a character was probably mistyped."),
                 code="check_character",
             ) from exc
+        # The library's birthplace message also names the birthdate: test for it first.
+        if "birthplace" in message:
+            raise ValidationError(
+                _("The place-of-birth code (%(code)s) is not a known comune or country.") % {"code": code[11:15]},
+                code="birthplace",
+            ) from exc
         if "date" in message:
             raise ValidationError(
                 _(
@@ -90,11 +99,6 @@ def parse(raw: str) -> FiscalCodeData:
                     "check the digits and the month letter."
                 ),
                 code="birth_date",
-            ) from exc
-        if "birthplace" in message:
-            raise ValidationError(
-                _("The place-of-birth code (%(code)s) is not a known comune or country.") % {"code": code[11:15]},
-                code="birthplace",
             ) from exc
         raise ValidationError(_("This codice fiscale is not valid: check it."), code="invalid") from exc
     birthplace = decoded.get("birthplace") or {}

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +40,41 @@ PERSON_FIELDS = (
     "email",
 )
 OLDEST_BIRTH_YEAR = 1900
+SAME_DAY_LIMIT = 500
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one letter differs, is missing or extra, or two adjacent letters are swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i = diffs[0]
+        return len(diffs) == 2 and diffs[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _close(typed: str, stored: str, *, prefix_ok: bool) -> bool:
+    if not typed or not stored:
+        return False
+    if typed == stored:
+        return True
+    if min(len(typed), len(stored)) >= 4 and _one_edit_apart(typed, stored):
+        return True
+    # "Maria" and "Maria Grazia": a second first name is often dropped.
+    return prefix_ok and min(len(typed), len(stored)) >= 3 and (typed.startswith(stored) or stored.startswith(typed))
+
+
+def _similar_names(surname: str, name: str, stored_surname: str, stored_name: str) -> bool:
+    as_typed = _close(surname, stored_surname, prefix_ok=False) and _close(name, stored_name, prefix_ok=True)
+    # Surname and first name swapped, as happens with foreign names.
+    swapped = _close(surname, stored_name, prefix_ok=False) and _close(name, stored_surname, prefix_ok=False)
+    return as_typed or swapped
 
 
 @dataclass(frozen=True)
@@ -84,14 +118,14 @@ def person_find_duplicates(
     if birth_date is not None and last_name:
         surname = normalise_name(last_name)
         name = normalise_name(first_name)
-        similar = Person.objects.filter(birth_date=birth_date).filter(
-            Q(search_last_name=surname)
-            | Q(search_last_name__startswith=surname[:4], search_first_name__startswith=name[:3])
-            # Surname and first name swapped, as happens with foreign names.
-            | Q(search_last_name=name, search_first_name=surname)
-        )
-        for person in similar[:20]:
-            found.setdefault(person.pk, DuplicateCandidate(person, _("similar name and same date of birth")))
+        # Few persons share a date of birth (about three per day in an ambito of 50,000), so the
+        # names are compared here, where typos and swapped fields are easy to recognise.
+        same_day = Person.objects.filter(birth_date=birth_date).only(
+            "pk", "search_last_name", "search_first_name", "birth_date"
+        )[:SAME_DAY_LIMIT]
+        for person in same_day:
+            if _similar_names(surname, name, person.search_last_name, person.search_first_name):
+                found.setdefault(person.pk, DuplicateCandidate(person, _("similar name and same date of birth")))
     if exclude is not None:
         found.pop(exclude.pk, None)
     return list(found.values())
@@ -131,12 +165,26 @@ def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[st
     reason = values.get("no_fiscal_code_reason") or ""
     clean["fiscal_code"] = None
     clean["no_fiscal_code_reason"] = ""
+    if fiscal_code.normalise(raw_code) and reason:
+        errors.add(
+            "no_fiscal_code_reason",
+            _("A codice fiscale was entered: leave the reason for having none empty, or remove the code."),
+        )
     if fiscal_code.normalise(raw_code):
         try:
             data = fiscal_code.parse(raw_code)
         except ValidationError as exc:
             errors.add("fiscal_code", exc.messages[0])
         else:
+            if data.is_temporary:
+                # The registry's format constraint admits only 16-character codes for now.
+                errors.add(
+                    "fiscal_code",
+                    _(
+                        "An 11-digit temporary codice fiscale cannot be recorded on a person yet: leave the field "
+                        "empty and choose “Foreign national without a codice fiscale yet”."
+                    ),
+                )
             clean["fiscal_code"] = data.code
             birthplace = clean["birth_comune"].belfiore_code if clean["birth_comune"] else ""
             for field, message in fiscal_code.mismatches(
@@ -205,7 +253,12 @@ def person_create(
                 code="possible_duplicate",
                 params={"candidates": [c.person.pk for c in candidates]},
             )
-    person = Person.objects.create(registered_by=organisation, created_by=actor, **clean)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(registered_by=organisation, created_by=actor, **clean)
+    except IntegrityError as exc:
+        # Another operator registered the same codice fiscale a moment ago.
+        raise ValidationError({"fiscal_code": [_("A person with this codice fiscale is already registered.")]}) from exc
     _set_target_groups(person, target_groups)
     record_event(
         action="people.person.created",
