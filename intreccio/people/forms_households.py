@@ -179,8 +179,17 @@ class HouseholdForm(StyledForm):
 
 
 class MemberAddForm(StyledForm):
-    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    relationship = forms.ChoiceField(label=_("Relationship to the reference person"), choices=Relationship.choices)
+    person = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("Search for the person and choose them from the results.")},
+    )
+    # No preselected answer: the reference person is usually there already, and a default would be saved unread.
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the reference person"),
+        choices=[("", _("Choose…")), *Relationship.choices],
+        error_messages={"required": _("Choose the relationship from the list.")},
+    )
     date_in = DayFirstDateField(label=_("Member from"))
 
     def clean_person(self) -> int | None:

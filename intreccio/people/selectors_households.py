@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from intreccio.accounts.models import Organisation
-from intreccio.people.models import Consent, Household, HouseholdMember, IseeDeclaration, Person
+from intreccio.people.models import Consent, Household, HouseholdMember, IseeDeclaration, Person, Relationship
 from intreccio.people.permissions import visible_persons_q
 from intreccio.people.selectors import household_get_for_user, person_get_for_user, person_search
 from intreccio.territory.models import Comune
@@ -50,7 +50,10 @@ def household_page_for_user(*, request: HttpRequest, pk: int, today: datetime.da
     )
     return HouseholdPage(
         household=household,
-        current_members=[m for m in members if m.date_out is None],
+        # The reference person heads the list; then by date of joining.
+        current_members=sorted(
+            (m for m in members if m.date_out is None), key=lambda m: m.relationship != Relationship.REFERENCE
+        ),
         past_members=sorted(
             (m for m in members if m.date_out is not None), key=lambda m: m.date_out or today, reverse=True
         ),
@@ -80,9 +83,21 @@ def household_person_get_for_user(*, request: HttpRequest, pk: int | None) -> Pe
         return None
 
 
-def household_person_choices(*, request: HttpRequest, text: str) -> list[Person]:
+@dataclass(frozen=True)
+class PersonChoice:
+    person: Person
+    # The household the person is in now: they must leave it before joining another.
+    current_household: Household | None
+
+
+def household_person_choices(*, request: HttpRequest, text: str) -> list[PersonChoice]:
     """Search hits the operator may see: only these can be added to a household from the form."""
-    return [hit.person for hit in person_search(request=request, text=text) if hit.visible]
+    persons = [hit.person for hit in person_search(request=request, text=text) if hit.visible]
+    current = {
+        m.person_id: m.household
+        for m in HouseholdMember.objects.filter(person__in=persons, date_out__isnull=True).select_related("household")
+    }
+    return [PersonChoice(person=p, current_household=current.get(p.pk)) for p in persons]
 
 
 def household_current_for_person(*, person: Person) -> Household | None:

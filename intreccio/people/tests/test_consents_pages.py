@@ -190,3 +190,15 @@ class TestPanel:
         )
         assert "withdrawn_on" not in html
         assert reverse("people:consent_create", args=[net.mario.pk]) not in html
+
+
+def test_withdrawing_on_the_consent_page_keeps_the_panel_without_a_second_record_link(net: Network) -> None:
+    consent = _consent(net)
+    page_url = reverse("people:consent_create", args=[net.mario.pk])
+    response = net.client(net.alice).post(
+        reverse("people:consent_withdraw", args=[net.mario.pk, consent.pk]),
+        {"withdrawn_on": "31/01/2025"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page_url}",
+    )
+    assert f'href="{page_url}"' not in response.content.decode()

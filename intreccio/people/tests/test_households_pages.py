@@ -391,3 +391,29 @@ class TestMembers:
         assert response.status_code == 302
         member.refresh_from_db()
         assert member.date_out == D(2024, 2, 29)
+
+
+class TestMemberChoices:
+    def test_persons_already_in_a_household_cannot_be_chosen(self, net: Network) -> None:
+        other = HouseholdFactory.create(registered_by=net.organisation, name="Famiglia Verdi")
+        HouseholdMemberFactory.create(household=other, person=net.mario)
+        HouseholdMemberFactory.create(household=net.household, person=net.lucia)
+        url = reverse("people:household_member_add", args=[net.household.pk])
+        body = net.client(net.alice).get(url, {"q": "rossi"}, HTTP_HX_REQUEST="true").content.decode()
+        assert re.search(rf'value="{net.mario.pk}" disabled', body)
+        assert re.search(rf'value="{net.lucia.pk}" disabled', body)
+        assert "Famiglia Verdi" in body
+
+    def test_the_relationship_is_not_preselected(self, net: Network) -> None:
+        url = reverse("people:household_member_add", args=[net.household.pk])
+        response = net.client(net.alice).post(url, {"person": net.mario.pk, "date_in": "01/01/2022"})
+        assert "relationship" in response.context["form"].errors
+        assert not HouseholdMember.objects.exists()
+
+    def test_the_reference_person_heads_the_list(self, net: Network) -> None:
+        HouseholdMemberFactory.create(
+            household=net.household, person=net.lucia, relationship="child", date_in=D(2001, 1, 1)
+        )
+        HouseholdMemberFactory.create(household=net.household, person=net.mario, date_in=D(2010, 1, 1))
+        page = net.client(net.alice).get(_detail(net)).context["page"]
+        assert [m.person for m in page.current_members] == [net.mario, net.lucia]

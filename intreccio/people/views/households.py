@@ -34,6 +34,7 @@ from intreccio.people.models import Person
 from intreccio.people.permissions_households import can_record_consent, can_record_household_data
 from intreccio.people.selectors import household_get_for_user, person_get_for_user
 from intreccio.people.selectors_households import (
+    PersonChoice,
     consent_get_for_user,
     consent_list_for_person,
     consent_recipient_choices,
@@ -141,11 +142,10 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require_recording(request)
     household = household_get_for_user(request=request, pk=pk, purpose="household_member_add")
     query = request.GET.get("q", "").strip()[:100]
-    choices: list[Person] = household_person_choices(request=request, text=query) if query else []
+    choices: list[PersonChoice] = household_person_choices(request=request, text=query) if query else []
     if request.method == "GET" and getattr(request, "htmx", False):
-        return render(
-            request, "people/_household_person_choices.html", {"choices": choices, "query": query, "chosen": None}
-        )
+        context = {"household": household, "choices": choices, "query": query, "chosen": None}
+        return render(request, "people/_household_person_choices.html", context)
     chosen_pk = _int_param(request.POST.get("person") if request.method == "POST" else request.GET.get("person"))
     chosen = household_person_get_for_user(request=request, pk=chosen_pk)
     form = MemberAddForm(
@@ -274,6 +274,9 @@ def consent_withdraw(request: HttpRequest, person_pk: int, pk: int) -> HttpRespo
             failed_pk=consent.pk if error else None,
             withdraw_error=error,
             withdraw_value=request.POST.get("withdrawn_on", ""),
+            # Swapped into the consent form page, whose own form already records consents.
+            hide_record_link=request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+            == reverse("people:consent_create", args=[consent.person_id]),
         )
         return render(request, "people/_consents_panel.html", context)
     if error:
