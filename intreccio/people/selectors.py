@@ -74,6 +74,24 @@ def _query_condition(parsed: ParsedQuery) -> Q:
     return condition
 
 
+def person_search_queryset(parsed: ParsedQuery) -> QuerySet[Person]:
+    """Every person matching the query, best first, unscoped: callers decide what may be shown."""
+    rank: Value | Case = Value(0)
+    if parsed.names:
+        rank = Case(
+            When(_names_condition(parsed, fuzzy=False, surname_only=True), then=Value(0)),
+            When(_names_condition(parsed, fuzzy=False), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    return (
+        Person.objects.filter(_query_condition(parsed))
+        .annotate(rank=rank)
+        .select_related("registered_by")
+        .order_by("rank", "search_last_name", "search_first_name", "pk")
+    )
+
+
 def person_search(*, request: HttpRequest, text: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """The search box: every match, marked visible or only "known to the network".
 
@@ -85,20 +103,7 @@ def person_search(*, request: HttpRequest, text: str, limit: int = SEARCH_LIMIT)
     parsed = parse_query(text)
     if parsed.is_empty:
         return []
-    rank: Value | Case = Value(0)
-    if parsed.names:
-        rank = Case(
-            When(_names_condition(parsed, fuzzy=False, surname_only=True), then=Value(0)),
-            When(_names_condition(parsed, fuzzy=False), then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    matches = list(
-        Person.objects.filter(_query_condition(parsed))
-        .annotate(rank=rank)
-        .select_related("registered_by")
-        .order_by("rank", "search_last_name", "search_first_name", "pk")[:limit]
-    )
+    matches = list(person_search_queryset(parsed)[:limit])
     if not matches:
         return []
     visible_ids = set(

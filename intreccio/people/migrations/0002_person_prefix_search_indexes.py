@@ -16,18 +16,22 @@ INDEXES = {
     "person_first_prefix_idx": ("search_first_name",),
     "person_cf_prefix_idx": ("fiscal_code",),
 }
+# On PostgreSQL Django already adds a varchar_pattern_ops twin ("…_like") to the indexes of
+# search_last_name (db_index) and fiscal_code (unique); search_first_name has none, and the
+# two-column index lets "surname + name" constrain both columns in one index scan.
+POSTGRESQL_INDEXES = ("person_last_prefix_idx", "person_first_prefix_idx")
 
 
 def create_indexes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        suffix = "varchar_pattern_ops"
+        suffix, names = "varchar_pattern_ops", POSTGRESQL_INDEXES
     elif vendor == "sqlite":
-        suffix = "COLLATE NOCASE"
+        suffix, names = "COLLATE NOCASE", tuple(INDEXES)
     else:
         return
-    for name, columns in INDEXES.items():
-        spec = ", ".join(f"{column} {suffix}" for column in columns)
+    for name in names:
+        spec = ", ".join(f"{column} {suffix}" for column in INDEXES[name])
         schema_editor.execute(f"CREATE INDEX {name} ON people_person ({spec})")
 
 
