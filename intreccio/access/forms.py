@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -24,30 +25,39 @@ if TYPE_CHECKING:
 DATE_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*$")
 ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 WHO_NEW = "new"
+
+
+def _blank(choices: type[models.TextChoices]) -> list[tuple[str, Any]]:
+    return [("", "—"), *choices.choices]
+
+
 WHO_UNIDENTIFIED = "unidentified"
 
 
-class DayMonthYearField(forms.CharField):
+class DayMonthYearField(forms.Field):
     """A date typed as dd/mm/yyyy, refused with a message that says what is wrong with it.
 
     "31/04/2025" is told that April has 30 days, "29/02/2023" that 2023 is not a leap year:
     a generic "invalid date" leaves the operator guessing which part to fix.
     """
 
+    widget = forms.TextInput
+
     def __init__(self, *, help_text: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 12)
         super().__init__(help_text=help_text if help_text is not None else _("dd/mm/yyyy"), **kwargs)
-        self.widget.attrs.update({"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"})
+        self.widget.attrs.update(
+            {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
+        )
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, datetime.date):
             return value.strftime("%d/%m/%Y")
         return value
 
-    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> datetime.date | None:
         if isinstance(value, datetime.date):
             return value
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if not text:
             return None
         iso = ISO_RE.match(text)
@@ -93,18 +103,25 @@ class IntakeForm(StyledForm):
         max_length=300,
         help_text=_("A short description, e.g. “woman about 40, signalled by the emergency room”."),
     )
-    received_on = DayMonthYearField(label=_("Date received"))
-    channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—"), *Channel.choices])
-    source = forms.ChoiceField(label=_("Who made the request or signal"), choices=[("", "—"), *Source.choices])
+    # Required by the service, which says which date it wants.
+    received_on = DayMonthYearField(label=_("Date received"), required=False)
+    # Plain text fields with the choices as widgets: the service, not the form, refuses an unknown
+    # value, with a message that says what the field is for.
+    channel = forms.CharField(label=_("Channel"), required=False, widget=forms.Select(choices=_blank(Channel)))
+    source = forms.CharField(
+        label=_("Who made the request or signal"), required=False, widget=forms.Select(choices=_blank(Source))
+    )
     source_detail = forms.CharField(
         label=_("Source detail"),
         required=False,
         max_length=200,
         help_text=_("Which school, ward, service or body; required for other services and bodies."),
     )
-    prevalent_need = forms.ChoiceField(label=_("Prevalent need"), choices=[("", "—"), *Need.choices])
-    urgency = forms.ChoiceField(
-        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ORDINARY, widget=forms.RadioSelect
+    prevalent_need = forms.CharField(
+        label=_("Prevalent need"), required=False, widget=forms.Select(choices=_blank(Need))
+    )
+    urgency = forms.CharField(
+        label=_("Urgency"), required=False, initial=Urgency.ORDINARY, widget=forms.RadioSelect(choices=Urgency.choices)
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     confirm_not_duplicate = forms.BooleanField(
@@ -113,23 +130,7 @@ class IntakeForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The service, not the form, refuses unknown choices: the message then names the field's purpose.
-        for name in ("channel", "source", "prevalent_need", "urgency"):
-            self.fields[name].required = False
-            self.fields[name].validators = []
         self.fields["urgency"].widget.attrs["class"] = "form-check-input"
-
-    def clean_channel(self) -> str:
-        return str(self.data.get("channel", ""))
-
-    def clean_source(self) -> str:
-        return str(self.data.get("source", ""))
-
-    def clean_prevalent_need(self) -> str:
-        return str(self.data.get("prevalent_need", ""))
-
-    def clean_urgency(self) -> str:
-        return str(self.data.get("urgency", ""))
 
     def intake_values(self) -> dict[str, Any]:
         names = ("received_on", "channel", "source", "source_detail", "prevalent_need", "urgency", "notes")

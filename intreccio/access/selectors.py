@@ -106,7 +106,11 @@ def structure_choices(*, request: HttpRequest) -> QuerySet[Structure]:
     membership = getattr(request, "membership", None)
     if membership is None:
         return Structure.objects.none()
-    return Structure.objects.filter(organisation_id=membership.structure.organisation_id).order_by("name")
+    return (
+        Structure.objects.filter(organisation_id=membership.structure.organisation_id)
+        .select_related("organisation")
+        .order_by("name")
+    )
 
 
 def intake_get_for_user(*, request: HttpRequest, pk: int, purpose: str = "") -> Intake:

@@ -240,11 +240,13 @@ def _outcome_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            if not hasattr(exc, "error_dict"):
+                # Wrong state, stale version, no coordination group: nothing in the form to correct.
+                for message in exc.messages:
+                    messages.error(request, message)
+                return HttpResponseRedirect(reverse("access:intake_detail", args=[intake.pk]))
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
             done = {
                 "close": _("Intake closed as information and orientation only."),
