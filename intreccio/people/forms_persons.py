@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.forms import StyledForm
+from intreccio.core import fiscal_code
 from intreccio.people.models import NoFiscalCodeReason, Person, Sex, TargetGroup
 from intreccio.people.search import normalise_name
 from intreccio.territory.models import Comune
@@ -192,6 +193,14 @@ class PersonForm(StyledForm):
             field.queryset = comuni
         # StyledForm gives every widget "form-control"; the checkboxes are laid out by the template.
         self.fields["target_groups"].widget.attrs["class"] = "form-check-input"
+
+    def clean_fiscal_code(self) -> str:
+        # Checked here too, so that a wrong code is reported along with the other field errors
+        # instead of only after they are fixed; the service checks it again against the rest.
+        value: str = self.cleaned_data.get("fiscal_code") or ""
+        if fiscal_code.normalise(value):
+            fiscal_code.parse(value)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
