@@ -86,17 +86,28 @@ def compute_hash(*, prev_hash: str, fields: tuple[str, ...], row: ChainedEvent) 
 
 
 def _append(chain_name: str, fields: tuple[str, ...], row: ChainedEvent) -> None:
+    _append_many(chain_name, fields, [row])
+
+
+def _append_many(chain_name: str, fields: tuple[str, ...], rows: list[ChainedEvent]) -> None:
     # The chain head's row lock makes appends to one chain strictly sequential; it is held only
-    # until the surrounding transaction commits.
+    # until the surrounding transaction commits. Several rows share one lock and one insert.
+    if not rows:
+        return
     chain, _created = AuditChain.objects.select_for_update().get_or_create(name=chain_name)
-    row.seq = chain.last_seq + 1
-    row.prev_hash = chain.last_hash
-    row.occurred_at = row.occurred_at or timezone.now()
-    # JSON payloads are hashed as the database will give them back.
-    row.row_hash = compute_hash(prev_hash=row.prev_hash, fields=fields, row=row)
-    row.save(force_insert=True)
-    chain.last_seq = row.seq
-    chain.last_hash = row.row_hash
+    seq, prev_hash = chain.last_seq, chain.last_hash
+    now = timezone.now()
+    for row in rows:
+        seq += 1
+        row.seq = seq
+        row.prev_hash = prev_hash
+        row.occurred_at = row.occurred_at or now
+        # JSON payloads are hashed as the database will give them back.
+        row.row_hash = compute_hash(prev_hash=row.prev_hash, fields=fields, row=row)
+        prev_hash = row.row_hash
+    type(rows[0])._default_manager.bulk_create(rows)
+    chain.last_seq = seq
+    chain.last_hash = prev_hash
     chain.save(update_fields=["last_seq", "last_hash"])
 
 
@@ -153,6 +164,43 @@ def record_access(
     except Exception as exc:
         raise AuditError(f"Could not write the access record: {exc}") from exc
     return event
+
+
+def record_access_many(
+    *,
+    actor: Operator,
+    objs: list[models.Model],
+    request: HttpRequest | None = None,
+    section: str = "",
+    purpose: str = "",
+) -> list[AccessEvent]:
+    """One access record per object, written together (a result list, an export)."""
+    ctx = actor_context(actor=actor, request=request)
+    if ctx.operator is None:
+        raise AuditError("An access record needs an authenticated operator.")
+    events = []
+    for obj in objs:
+        object_type, object_id = _object_key(obj)
+        events.append(
+            AccessEvent(
+                actor=ctx.operator,
+                actor_username=ctx.username,
+                role=ctx.role,
+                organisation_id=ctx.organisation_id,
+                organisation_name=ctx.organisation_name,
+                object_type=object_type,
+                object_id=object_id,
+                section=section,
+                purpose=purpose,
+                request_id=_request_id(request),
+            )
+        )
+    try:
+        with transaction.atomic():
+            _append_many(ACCESS_CHAIN, ACCESS_FIELDS, list(events))
+    except Exception as exc:
+        raise AuditError(f"Could not write the access records: {exc}") from exc
+    return events
 
 
 def record_event(

@@ -133,8 +133,9 @@ class Person(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=~Q(last_name=""), name="person_last_name_not_blank"),
             models.CheckConstraint(condition=~Q(first_name=""), name="person_first_name_not_blank"),
+            # 16 characters, or the 11-digit temporary code of a person awaiting the definitive one.
             models.CheckConstraint(
-                condition=Q(fiscal_code__isnull=True) | Q(fiscal_code__regex=r"^[A-Z0-9]{16}$"),
+                condition=Q(fiscal_code__isnull=True) | Q(fiscal_code__regex=r"^([A-Z0-9]{16}|[0-9]{11})$"),
                 name="person_fiscal_code_format",
             ),
             # Either a codice fiscale, or the reason there is none: never silently missing.

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from intreccio.accounts.models import Operator
-from intreccio.audit.services import record_access
+from intreccio.audit.services import record_access, record_access_many
 from intreccio.people.models import Consent, Household, HouseholdMember, IseeDeclaration, Person
 from intreccio.people.permissions import (
     can_register_person,
@@ -111,8 +111,7 @@ def person_search(*, request: HttpRequest, text: str, limit: int = SEARCH_LIMIT)
     )
     # A name in a result list is a read of that person: it belongs in their access report (R7).
     actor: Operator = request.user  # type: ignore[assignment]
-    for person in matches:
-        record_access(actor=actor, obj=person, request=request, section="search_result", purpose="search")
+    record_access_many(actor=actor, objs=list(matches), request=request, section="search_result", purpose="search")
     return [SearchHit(person=p, visible=p.pk in visible_ids) for p in matches]
 
 

@@ -145,3 +145,17 @@ def test_a_failed_access_record_fails_the_surrounding_transaction(
     assert alice.first_name != "Changed"
     assert not DomainEvent.objects.exists()
     assert not AuditChain.objects.exists()
+
+
+def test_record_access_many_chains_every_row_in_one_insert(alice: Operator, alice_request: HttpRequest) -> None:
+    from django.core.management import call_command
+
+    from intreccio.audit.services import record_access_many
+
+    record_access(actor=alice, obj=alice, request=alice_request)
+    events = record_access_many(actor=alice, objs=[alice, alice, alice], request=alice_request, section="search_result")
+    assert [e.seq for e in events] == [2, 3, 4]
+    assert [e.prev_hash for e in events[1:]] == [e.row_hash for e in events[:-1]]
+    assert AuditChain.objects.get(name="access").last_seq == 4
+    assert record_access_many(actor=alice, objs=[], request=alice_request) == []
+    call_command("audit_verify")

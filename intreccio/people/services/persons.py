@@ -176,15 +176,6 @@ def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[st
         except ValidationError as exc:
             errors.add("fiscal_code", exc.messages[0])
         else:
-            if data.is_temporary:
-                # The registry's format constraint admits only 16-character codes for now.
-                errors.add(
-                    "fiscal_code",
-                    _(
-                        "An 11-digit temporary codice fiscale cannot be recorded on a person yet: leave the field "
-                        "empty and choose “Foreign national without a codice fiscale yet”."
-                    ),
-                )
             clean["fiscal_code"] = data.code
             birthplace = clean["birth_comune"].belfiore_code if clean["birth_comune"] else ""
             for field, message in fiscal_code.mismatches(

@@ -106,7 +106,7 @@ def test_a_code_and_a_reason_together_are_refused(alice: Operator, organisation:
         ({"first_name": ""}, "first_name"),
         ({"email": "not-an-address"}, "email"),
         ({"sex": "X"}, "sex"),
-        ({"fiscal_code": "12345678903"}, "fiscal_code"),  # temporary codes: see the service
+        ({"fiscal_code": "12345678904"}, "fiscal_code"),  # a temporary code with a wrong check digit
     ],
 )
 def test_each_refusal_is_on_its_field_and_nothing_is_saved(
@@ -116,6 +116,15 @@ def test_each_refusal_is_on_its_field_and_nothing_is_saved(
     assert field in errors, errors
     assert not Person.objects.exists()
     assert not DomainEvent.objects.filter(action="people.person.created").exists()
+
+
+def test_a_temporary_eleven_digit_code_is_recorded(alice: Operator, organisation: Organisation) -> None:
+    person = person_create(
+        actor=alice,
+        organisation=organisation,
+        values={"first_name": "Oksana", "last_name": "Kovalenko", "fiscal_code": "12345678903", "sex": "F"},
+    )
+    assert person.fiscal_code == "12345678903"
 
 
 def test_a_birthplace_that_disagrees_with_the_code(
