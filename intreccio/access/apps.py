@@ -14,3 +14,9 @@ class AccessConfig(AppConfig):
         from intreccio.people.permissions import register_relation
 
         register_relation(persons_of_visible_intakes)
+
+        from intreccio.access.permissions import can_list_intakes, is_coordination_member
+        from intreccio.core.navigation import NavEntry, register
+
+        register(NavEntry("access:intake_list", _("Intakes"), can_list_intakes, order=10))
+        register(NavEntry("access:coordination_queue", _("Coordination"), is_coordination_member, order=30))

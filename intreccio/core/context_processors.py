@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from intreccio.core.navigation import links_for
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     memberships = getattr(request, "memberships", None) or []
@@ -14,4 +16,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "active_membership": getattr(request, "membership", None),
         "available_memberships": memberships,
         "demo_mfa_exempt": settings.INTRECCIO_DEMO_MFA_EXEMPT,
+        "nav_links": links_for(request),
     }

@@ -1,0 +1,53 @@
+"""The main navigation, assembled from what each app registers at start-up.
+
+An app adds its entries in ``AppConfig.ready()`` with a predicate on the request (usually its
+own permission function), so the header shows exactly the pages the acting role may open and
+this module never imports the apps above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    allowed: Callable[[HttpRequest], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str
+    active: bool
+
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register(entry: NavEntry) -> None:
+    _ENTRIES[entry.url_name] = entry
+
+
+def links_for(request: HttpRequest) -> list[NavLink]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return []
+    links = []
+    for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.url_name)):
+        if not entry.allowed(request):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        links.append(NavLink(url=url, label=str(entry.label), active=active))
+    return links
