@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "intreccio.people",
     "intreccio.access",
     "intreccio.cases",
+    "intreccio.assessments",
     "intreccio.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("persone/", include("intreccio.people.urls")),
     path("accessi/", include("intreccio.access.urls")),
     path("audit/", include("intreccio.audit.urls")),
+    path("valutazioni/", include("intreccio.assessments.urls")),
 ]
 
 handler403 = "intreccio.core.views.error_403"
