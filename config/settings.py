@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "intreccio.access",
     "intreccio.cases",
     "intreccio.assessments",
+    "intreccio.catalogue",
     "intreccio.demo",
 ]
 
