@@ -118,7 +118,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request, meeting=meeting, version=form.cleaned_data["version"], **form.values()
             )
         except services.StaleMeeting as stale:
-            form = RescheduleForm(initial=MeetingForm.initial_for(stale.current))
+            current = MeetingForm.initial_for(stale.current)
+            form = RescheduleForm({**current, "day": current["day"].strftime("%d/%m/%Y")})
+            form.is_valid()
             form.add_error(None, _("Someone changed this meeting meanwhile: here it is as it is now."))
         except ValidationError as exc:
             _meeting_errors(form, exc)
@@ -141,7 +143,8 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.StaleMeeting as stale:
-            form = CancelForm(initial={"version": stale.current.version, "reason": form.cleaned_data["reason"]})
+            form = CancelForm({"version": stale.current.version, "reason": form.cleaned_data["reason"]})
+            form.is_valid()
             form.add_error(None, _("Someone changed this meeting meanwhile: check it and confirm again."))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -190,7 +193,8 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         except services.StaleMeeting as stale:
             # Keep what this operator wrote, show what the other saved, and let them merge.
             conflict = stale.current
-            form = MinutesForm(initial={"version": conflict.version, "minutes": form.cleaned_data["minutes"]})
+            form = MinutesForm({"version": conflict.version, "minutes": form.cleaned_data["minutes"]})
+            form.is_valid()
             form.add_error(
                 None,
                 _("%(name)s saved the minutes while you were writing. Their text is shown below: merge and save again.")
