@@ -86,6 +86,12 @@ def _mediator(w: World) -> Mediator:
     return mediator
 
 
+def _roster(w: World) -> dict[str, Any]:
+    """The list takes no argument; the roster gets one mediator so the list has a row to render."""
+    _mediator(w)
+    return {}
+
+
 def _case_pk(w: World) -> dict[str, Any]:
     return {"case_pk": _case(w).pk}
 
@@ -117,7 +123,7 @@ RULES: dict[str, Rule] = {
     "meetings:mediator_book": Rule(roles=CASE_MANAGER, kwargs=_upcoming),
     "meetings:booking_status": Rule(roles=CASE_MANAGER, kwargs=_booking, get=False),
     "meetings:ics": Rule(roles=TEAM, kwargs=_upcoming),
-    "meetings:mediator_list": Rule(roles=ROSTER, kwargs=lambda w: {} if _mediator(w) else {}),
+    "meetings:mediator_list": Rule(roles=ROSTER, kwargs=_roster),
     "meetings:mediator_create": Rule(roles=ROSTER),
     "meetings:mediator_update": Rule(roles=ROSTER, kwargs=lambda w: {"pk": _mediator(w).pk}),
 }
