@@ -9,6 +9,7 @@ urlpatterns = [
     path("territory/", include("intreccio.territory.urls")),
     path("persone/", include("intreccio.people.urls")),
     path("accessi/", include("intreccio.access.urls")),
+    path("casi/", include("intreccio.cases.urls")),
     path("catalogo/", include("intreccio.catalogue.urls")),
     path("audit/", include("intreccio.audit.urls")),
     path("valutazioni/", include("intreccio.assessments.urls")),
