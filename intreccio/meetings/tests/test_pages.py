@@ -218,7 +218,7 @@ class TestForms:
         meeting = world.convene()
         client = client_for(world.net.alice)
         url = reverse("meetings:mediator_book", args=[meeting.pk])
-        html = client.get(url, {"language": "ar", "comune": world.casalbuttano.pk}).content.decode()
+        html = client.get(url, {"language": "ar", "comune": str(world.casalbuttano.pk)}).content.decode()
         assert html.index("Omar Haddad") < html.index("Amina Benali") and "Li Wei" not in html
         response = client.post(f"{url}?language=ar", {"mediator": world.omar.pk, "language": "ar"})
         assert response.status_code == 302
