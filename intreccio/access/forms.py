@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime
-import re
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.access.models import Channel, IntakeStatus, Need, Source, Urgency
@@ -17,13 +13,12 @@ from intreccio.access.questionnaire import label
 from intreccio.access.selectors import IntakeFilters
 from intreccio.accounts.forms import StyledForm
 from intreccio.accounts.models import Structure
+from intreccio.core.dates import DayFirstDateField
 from intreccio.people.models import NoFiscalCodeReason, Sex
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-DATE_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*$")
-ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 WHO_NEW = "new"
 
 
@@ -34,60 +29,12 @@ def _blank(choices: type[models.TextChoices]) -> list[tuple[str, Any]]:
 WHO_UNIDENTIFIED = "unidentified"
 
 
-class DayMonthYearField(forms.Field):
-    """A date typed as dd/mm/yyyy, refused with a message that says what is wrong with it.
+class DayMonthYearField(DayFirstDateField):
+    """Dates of the front door: any year a document may carry (the range checks are the services')."""
 
-    "31/04/2025" is told that April has 30 days, "29/02/2023" that 2023 is not a leap year:
-    a generic "invalid date" leaves the operator guessing which part to fix.
-    """
-
-    widget = forms.TextInput
-
-    def __init__(self, *, help_text: Any = None, **kwargs: Any) -> None:
-        super().__init__(help_text=help_text if help_text is not None else _("dd/mm/yyyy"), **kwargs)
-        self.widget.attrs.update(
-            {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
-        )
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return value
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        if isinstance(value, datetime.date):
-            return value
-        text = str(value or "").strip()
-        if not text:
-            return None
-        iso = ISO_RE.match(text)
-        match = DATE_RE.match(text)
-        if iso:
-            year, month, day = (int(part) for part in iso.groups())
-        elif match:
-            day, month, year = (int(part) for part in match.groups())
-            if len(match.group(3)) != 4:
-                raise forms.ValidationError(_("Write the year with four digits, e.g. 31/01/2025."), code="year")
-        else:
-            raise forms.ValidationError(_("Enter the date as dd/mm/yyyy, e.g. 31/01/2025."), code="invalid")
-        if not 1 <= month <= 12:
-            raise forms.ValidationError(
-                _("There is no month %(month)s: enter the date as dd/mm/yyyy.") % {"month": month}, code="month"
-            )
-        if year < 1:
-            raise forms.ValidationError(_("There is no year 0: check the year."), code="year")
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            if month == 2 and day == 29:
-                message = _("29/02/%(year)s does not exist: %(year)s is not a leap year.") % {"year": year}
-            else:
-                message = _("%(date)s does not exist: %(month)s has %(days)s days.") % {
-                    "date": f"{day:02d}/{month:02d}/{year}",
-                    "month": MONTHS[month],
-                    "days": last,
-                }
-            raise forms.ValidationError(message, code="day")
-        return datetime.date(year, month, day)
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("dd/mm/yyyy"))
+        super().__init__(oldest_year=1, latest_year=9999, **kwargs)
 
 
 # --- intake -------------------------------------------------------------------------------------

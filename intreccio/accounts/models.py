@@ -185,6 +185,8 @@ class Operator(AbstractUser):
                 "is_active",
                 "date_joined",
                 "is_demo",
+                "groups",
+                "user_permissions",
             )
         },
     }
@@ -284,7 +286,7 @@ class Team(TimeStampedModel):
 
     privacy = {
         name: P(Category.TECHNICAL, Purpose.OPERATIONS)
-        for name in ("id", "created_at", "updated_at", "name", "kind", "ambito", "is_active")
+        for name in ("id", "created_at", "updated_at", "name", "kind", "ambito", "is_active", "members")
     }
 
     class Meta:

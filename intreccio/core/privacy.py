@@ -57,12 +57,17 @@ def intreccio_models() -> Iterator[type[models.Model]]:
             yield model
 
 
+def classifiable_fields(model: type[models.Model]) -> list[str]:
+    """The fields that hold data: columns and many-to-many relations (who is linked to whom)."""
+    return [f.name for f in model._meta.concrete_fields] + [f.name for f in model._meta.local_many_to_many]
+
+
 def unclassified_fields() -> list[str]:
-    """``app.Model.field`` for every concrete field of ours that lacks a classification."""
+    """``app.Model.field`` for every field of ours that lacks a classification."""
     missing: list[str] = []
     for model in intreccio_models():
         declared: dict[str, P] = getattr(model, "privacy", {})
-        for field in model._meta.concrete_fields:
-            if field.name not in declared:
-                missing.append(f"{model._meta.label}.{field.name}")
+        for name in classifiable_fields(model):
+            if name not in declared:
+                missing.append(f"{model._meta.label}.{name}")
     return missing

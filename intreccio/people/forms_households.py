@@ -7,7 +7,6 @@ impossible. Amounts are accepted as operators write them: "9.360,50", "9360,50",
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -19,76 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.forms import StyledForm
 from intreccio.accounts.models import Organisation
+from intreccio.core.dates import LATEST_YEAR, OLDEST_YEAR, DayFirstDateField, parse_day_first
 from intreccio.people.models import ConsentScope, IseeKind, Relationship
 from intreccio.territory.models import Comune
-
-OLDEST_YEAR = 1900
-LATEST_YEAR = 2100
-MONTHS = (
-    _("January"), _("February"), _("March"), _("April"), _("May"), _("June"),
-    _("July"), _("August"), _("September"), _("October"), _("November"), _("December"),
-)  # fmt: skip
-
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def parse_date(raw: str) -> datetime.date:
     """A date typed as dd/mm/yyyy (or ISO yyyy-mm-dd, as a browser date picker sends it)."""
-    text = raw.strip()
-    iso = _ISO.match(text)
-    if iso:
-        year, month, day = (int(g) for g in iso.groups())
-    else:
-        match = _DAY_FIRST.match(text)
-        if not match:
-            raise ValidationError(
-                _("Enter the date as dd/mm/yyyy with a four-digit year, e.g. 31/01/2025."), code="invalid"
-            )
-        day, month, year = (int(g) for g in match.groups())
-    if not OLDEST_YEAR <= year <= LATEST_YEAR:
-        raise ValidationError(
-            _("The year %(year)s is out of range: check it (between %(first)s and %(last)s)."),
-            code="year_range",
-            params={"year": year, "first": OLDEST_YEAR, "last": LATEST_YEAR},
-        )
-    if not 1 <= month <= 12:
-        raise ValidationError(
-            _("There is no month %(month)s: the month goes from 01 to 12."), code="month", params={"month": month}
-        )
-    last_day = calendar.monthrange(year, month)[1]
-    if day < 1 or day > last_day:
-        if month == 2 and day == 29:
-            raise ValidationError(
-                _("29/02/%(year)s does not exist: %(year)s is not a leap year."), code="leap", params={"year": year}
-            )
-        raise ValidationError(
-            _("%(month)s has %(days)s days: day %(day)s does not exist."),
-            code="day",
-            params={"month": MONTHS[month - 1], "days": last_day, "day": day},
-        )
-    return datetime.date(year, month, day)
-
-
-class DayFirstDateField(forms.Field):
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", _("dd/mm/yyyy, e.g. 31/01/2025"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return value
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        return parse_date(str(value))
+    return parse_day_first(raw, oldest_year=OLDEST_YEAR, latest_year=LATEST_YEAR)
 
 
 def _grouped(text: str, sep: str) -> bool:

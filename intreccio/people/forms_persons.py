@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.forms import StyledForm
 from intreccio.core import fiscal_code
+from intreccio.core.dates import DayFirstDateField, parse_day_first
 from intreccio.people.models import NoFiscalCodeReason, Person, Sex, TargetGroup
 from intreccio.people.search import normalise_name
 from intreccio.territory.models import Comune
@@ -22,7 +22,6 @@ from intreccio.territory.models import Comune
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-_DAY_FIRST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]+)$")
 _ISTAT = re.compile(r"^[0-9]{6}$")
 _BELFIORE = re.compile(r"^[A-Z][0-9]{3}$")
 _NAME_WITH_PROVINCE = re.compile(r"^(.*?)\s*\(\s*([A-Za-z]{2})\s*\)$")
@@ -31,52 +30,7 @@ COMUNE_FIELDS = ("birth_comune", "residence_comune", "domicile_comune")
 
 
 def parse_day_first_date(raw: str, *, oldest_year: int = OLDEST_YEAR) -> datetime.date:
-    """A date typed as dd/mm/yyyy (also with dots or dashes); a ValidationError that says what is wrong."""
-    text = "".join(raw.split())
-    match = _DAY_FIRST.match(text) if text.isascii() else None
-    if match is None:
-        raise ValidationError(gettext("Enter the date as dd/mm/yyyy, e.g. 31/01/1980."), code="invalid")
-    day, month, year = (int(part) for part in match.groups())
-    if len(match.group(3)) != 4:
-        raise ValidationError(gettext("Write the year with four digits, e.g. 1980."), code="year_digits")
-    if not 1 <= month <= 12:
-        raise ValidationError(gettext("There is no month %(month)d: check the date.") % {"month": month}, code="month")
-    if year < oldest_year:
-        raise ValidationError(
-            gettext("The year %(year)d is before %(oldest)d: check the year.") % {"year": year, "oldest": oldest_year},
-            code="year_too_old",
-        )
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        raise ValidationError(
-            gettext("This date does not exist: that month has %(days)d days in %(year)d.")
-            % {"days": days, "year": year},
-            code="day",
-        )
-    return datetime.date(year, month, day)
-
-
-class DayFirstDateField(forms.Field):
-    """A date field that answers 31/04 and 29/02/2023 with what is wrong, not with a generic error."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", _("dd/mm/yyyy, e.g. 31/01/1980"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": gettext("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return value
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        if isinstance(value, datetime.date):
-            return value
-        if value in self.empty_values or not str(value).strip():
-            return None
-        return parse_day_first_date(str(value))
+    return parse_day_first(raw, oldest_year=oldest_year)
 
 
 def resolve_comune(text: str) -> Comune:

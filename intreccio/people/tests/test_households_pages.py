@@ -299,7 +299,7 @@ class TestCreate:
 
     @pytest.mark.parametrize(
         ("raw", "fragment"),
-        [("31/04/2024", "30"), ("29/02/2023", "2023"), ("00/00/0000", "0"), ("2/3/24", "dd/mm/yyyy")],
+        [("31/04/2024", "30"), ("29/02/2023", "2023"), ("00/00/0000", "0"), ("2/3/24", "four digits")],
     )
     def test_impossible_dates_are_refused_on_the_field(self, net: Network, raw: str, fragment: str) -> None:
         before = _counts()

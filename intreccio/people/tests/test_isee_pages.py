@@ -67,7 +67,7 @@ def test_record_with_the_amount_as_typed(net: Network, typed: str, stored: Decim
         ({"value": "12,345"}, "value", "Use at most two decimals (cents), e.g. 9.360,50."),
         ({"value": ""}, "value", None),
         ({"valid_to": "14/01/2025"}, "valid_to", "The end of validity is before its start: check the dates."),
-        ({"valid_from": "31/04/2025"}, "valid_from", "April has 30 days: day 31 does not exist."),
+        ({"valid_from": "31/04/2025"}, "valid_from", "31/04/2025 does not exist: April has 30 days."),
         ({"valid_to": "29/02/2025"}, "valid_to", "29/02/2025 does not exist: 2025 is not a leap year."),
         ({"kind": "lottery"}, "kind", None),
     ],

@@ -76,7 +76,7 @@ def test_impossible_dates_are_refused_with_a_reason(day: int, month: int, year: 
         ("01/01/1899", "year_range"),
         ("01/13/2025", "month"),
         ("12/31/2025", "month"),  # month and day swapped
-        ("1/1/25", "invalid"),  # two-digit year
+        ("1/1/25", "year_digits"),  # two-digit year
         ("45000", "invalid"),  # an Excel serial
         ("31.12.2025\u200b", "invalid"),
     ],

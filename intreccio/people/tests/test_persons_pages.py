@@ -162,7 +162,7 @@ def test_a_comune_outside_the_ambito_is_typed_by_name_or_istat_code(alice: Opera
         ({"fiscal_code": "RSSMRA80A01D150K"}, "fiscal_code", "check letter"),
         ({"birth_date": "01/01/2100", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "future"),
         ({"birth_date": "31/04/1980", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "30 days"),
-        ({"birth_date": "29/02/2023", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "28 days"),
+        ({"birth_date": "29/02/2023", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "not a leap year"),
         ({"sex": "F"}, "sex", "different sex"),
         ({"birth_date": "02/01/1980"}, "birth_date", "01/01/"),
         ({"residence_comune_other": "Atlantide"}, "residence_comune_other", "No comune"),
@@ -290,7 +290,7 @@ def test_person_page_queries_do_not_grow(
 
 
 @pytest.mark.parametrize("typed", ["29/02/2023", "31/04/1980", "00/00/0000", "31/12/1899", "01/13/1980", "1/1/80",
-                                   "45000", "1980-01-01", "٠١/٠١/١٩٨٠"])  # fmt: skip
+                                   "45000", "٠١/٠١/١٩٨٠"])  # fmt: skip
 def test_impossible_dates_are_refused(typed: str) -> None:
     from django.core.exceptions import ValidationError
 
