@@ -11,8 +11,13 @@ from intreccio.accounts.tests.factories import operator_with_role
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED = {
-    Role.ADMINISTRATOR: {"accounts:organisation_list", "accounts:operator_list", "accounts:team_list", "territory:ambito_list"},
+EXPECTED: dict[str, set[str]] = {
+    Role.ADMINISTRATOR: {
+        "accounts:organisation_list",
+        "accounts:operator_list",
+        "accounts:team_list",
+        "territory:ambito_list",
+    },
     Role.AUDITOR: {"audit:access_log", "audit:domain_log"},
     Role.SEGRETARIATO: {"people:person_search", "access:intake_list"},
 }
