@@ -61,7 +61,8 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 def _lock(meeting: Meeting, version: int) -> Meeting:
-    locked = Meeting.objects.select_for_update().select_related("case", "convened_by").get(pk=meeting.pk)
+    # Lock the meeting row only: the case is a nullable join, which PostgreSQL cannot lock.
+    locked = Meeting.objects.select_for_update(of=("self",)).select_related("case", "convened_by").get(pk=meeting.pk)
     if locked.version != version:
         raise StaleMeeting(locked)
     return locked
@@ -414,7 +415,7 @@ def decision_add(
 def mediator_book(*, request: HttpRequest, meeting: Meeting, mediator: Mediator, language: str) -> MediatorBooking:
     """Ask a mediator of the roster to attend; they get the date, place and language only."""
     case = _require_runner(request, meeting)
-    meeting = Meeting.objects.select_for_update().select_related("case").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("case").get(pk=meeting.pk)
     errors = Errors()
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
         errors.add("__all__", _("A mediator can be booked only for a planned meeting that has not started."))
@@ -446,7 +447,7 @@ def mediator_booking_set_status(*, request: HttpRequest, booking: MediatorBookin
     meeting = booking.meeting
     _require_runner(request, meeting)
     booking = (
-        MediatorBooking.objects.select_for_update()
+        MediatorBooking.objects.select_for_update(of=("self",))
         .select_related("meeting", "mediator", "requested_by")
         .get(pk=booking.pk)
     )
