@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from intreccio.demo.services import DemoSummary, demo_load
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         # Demo accounts share a published password: in production they would be open doors.
         if getattr(settings, "PRODUCTION", False):
             raise CommandError(_("The demo data cannot be loaded in production."))
-        summary = demo_load()
+        # The demo's invented operators would be "notified" of every case it opens: on the
+        # console backend that buries the logins under dozens of e-mails. Nobody is there to read them.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            summary = demo_load()
         self.stdout.write(
             _("%(ambito)s: %(count)d comuni; %(created)d demo rows created.")
             % {
