@@ -232,12 +232,13 @@ def case_panel(*, request: HttpRequest, case_pk: int) -> CasePanel:
             )
         )
     _record_sections(request, case, shown, "assessments")
-    completed = sum(1 for a in assessments if a.is_completed)
+    completed = [a.kind for a in assessments if a.is_completed]
     return CasePanel(
         case=case,
         rows=rows,
         can_start=bool(permissions.startable_kinds(request, case)),
-        can_compare=completed >= 2,
+        # Something to compare: two completed assessments of one kind.
+        can_compare=any(completed.count(kind) >= 2 for kind in set(completed)),
     )
 
 
