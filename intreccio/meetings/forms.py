@@ -214,7 +214,10 @@ class MediatorForm(StyledForm):
         queryset=Comune.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Leave sub-ambiti and comuni empty if the mediator covers the whole ambito."),
+        help_text=_(
+            "Ctrl-click (Cmd on a Mac) to choose several. Leave sub-ambiti and comuni empty if the mediator "
+            "covers the whole ambito."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active: can be booked"), required=False, initial=True)
 
