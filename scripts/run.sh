@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh runtime
+scripts/system_deps.sh runtime
 PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=config.settings
 # The demo exempts its own demo accounts from the second factor; the login page says so.

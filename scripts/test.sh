@@ -19,22 +19,7 @@ find_pg_bin() {
   return 1
 }
 
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-find_pg_bin >/dev/null || missing+=(postgresql)
-# Playwright's bundled Node driver needs libatomic, which a bare Debian lacks.
-{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libatomic\.so\.1' || missing+=(libatomic1)
-if ((${#missing[@]})); then
-  echo "==> installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  if [[ $EUID -eq 0 ]]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
-    echo "Missing system packages. Run: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    exit 1
-  fi
-  "${SUDO[@]}" apt-get update -q >/dev/null
-  # The postgresql package starts a cluster of its own on install; we only need the binaries.
-  "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/system_deps.sh test
 PG_BIN=$(find_pg_bin)
 CHROMIUM=$(command -v chromium)
 export INTRECCIO_CHROMIUM=$CHROMIUM
