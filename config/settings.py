@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "intreccio.cases",
     "intreccio.assessments",
     "intreccio.catalogue",
+    "intreccio.meetings",
     "intreccio.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalogo/", include("intreccio.catalogue.urls")),
     path("audit/", include("intreccio.audit.urls")),
     path("valutazioni/", include("intreccio.assessments.urls")),
+    path("incontri/", include("intreccio.meetings.urls")),
 ]
 
 handler403 = "intreccio.core.views.error_403"
