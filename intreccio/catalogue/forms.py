@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from intreccio.accounts.forms import StyledForm, date_field
+from intreccio.accounts.forms import StyledForm
 from intreccio.accounts.models import Organisation
 from intreccio.catalogue.models import (
     CareLoad,
@@ -27,6 +27,7 @@ from intreccio.catalogue.models import (
     ServiceUnit,
 )
 from intreccio.catalogue.services import PackageData, ServiceData
+from intreccio.core.dates import DayFirstDateField
 from intreccio.people.forms_households import parse_amount
 
 _MINUS = re.compile(r"^\s*[-\u2212]")
@@ -214,4 +215,5 @@ class ApproveForm(StyledForm):
         max_length=200,
         help_text=_("The body and its act, e.g. “Cabina di regia – verbale n. 3”."),
     )
-    approved_on = date_field(_("Approved on"), required=True)
+    # The Cabina di regia's minutes start in 2000 at the earliest; an older year is a typing error.
+    approved_on = DayFirstDateField(label=_("Approved on"), oldest_year=2000)

@@ -119,6 +119,7 @@ class Service(TimeStampedModel):
         "description": OPS,
         "unit": OPS,
         "unit_cost": OPS,
+        "providers": OPS,
         "is_work_path": OPS,
         "is_active": OPS,
     }
@@ -275,6 +276,11 @@ class PackageItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.package.code} – {self.service.name}"
+
+    def quantity_shown(self) -> Decimal:
+        """The quantity without trailing zeros ("4,5", "6"), still a Decimal so templates localise it."""
+        whole = self.quantity.to_integral_value()
+        return whole if self.quantity == whole else self.quantity.normalize()
 
     def yearly_quantity(self) -> Decimal:
         return self.quantity * MONTHS_PER_YEAR if self.basis == QuantityBasis.PER_MONTH else self.quantity

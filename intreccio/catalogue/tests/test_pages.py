@@ -254,7 +254,7 @@ def test_approval_refusals_are_shown(paola: Operator, ambito: Ambito) -> None:
         reverse("catalogue:package_approve", args=[empty.pk]),
         {"approved_by": "Cabina di regia", "approved_on": "31/02/2026"},
     )
-    assert "Enter a real date as dd/mm/yyyy" in _text(response)
+    assert "31/02/2026 does not exist: February has 28 days." in _text(response)
     response = client_for(paola).post(
         reverse("catalogue:package_approve", args=[empty.pk]),
         {"approved_by": "Cabina di regia", "approved_on": "10/02/2026"},

@@ -456,3 +456,8 @@ def test_item_basis_counts_a_year(draft: AssistancePackage) -> None:
     )
     assert per_month.yearly_quantity() == Decimal("96") and per_month.yearly_cost() == Decimal("2160.00")
     assert total.yearly_quantity() == Decimal("6") and total.yearly_cost() == Decimal("3000.00")
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("4.50", "4.5"), ("10.00", "10"), ("2.25", "2.25"), ("0.10", "0.1")])
+def test_quantities_are_shown_without_trailing_zeros(stored: str, shown: str) -> None:
+    assert str(PackageItem(quantity=Decimal(stored)).quantity_shown()) == shown
