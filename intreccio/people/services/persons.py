@@ -131,7 +131,7 @@ def person_find_duplicates(
     return list(found.values())
 
 
-def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[str, Any]:
+def _clean_person(values: dict[str, Any], *, existing: Person | None, check_clash: bool = True) -> dict[str, Any]:
     errors = Errors()
     clean: dict[str, Any] = {}
     for name in ("first_name", "last_name", "birth_country", "citizenship", "languages", "residence_address"):
@@ -194,7 +194,7 @@ def _clean_person(values: dict[str, Any], *, existing: Person | None) -> dict[st
             clash = Person.objects.filter(fiscal_code=data.code)
             if existing is not None:
                 clash = clash.exclude(pk=existing.pk)
-            if clash.exists():
+            if check_clash and clash.exists():
                 errors.add("fiscal_code", _("A person with this codice fiscale is already registered."))
     elif reason in NoFiscalCodeReason.values:
         clean["no_fiscal_code_reason"] = reason
@@ -230,7 +230,9 @@ def person_create(
     request: HttpRequest | None = None,
 ) -> Person:
     """Register a person. Probable duplicates refuse the creation until the operator confirms."""
-    clean = _clean_person(values, existing=None)
+    # Unconfirmed, a person with the same codice fiscale is shown as a candidate to pick (the
+    # duplicate warning below) rather than as a bare field error; confirmed, the code is unique.
+    clean = _clean_person(values, existing=None, check_clash=confirm_not_duplicate)
     if not confirm_not_duplicate:
         candidates = person_find_duplicates(
             fiscal_code_value=clean["fiscal_code"],

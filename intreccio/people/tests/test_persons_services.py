@@ -152,8 +152,12 @@ def _duplicate_candidates(alice: Operator, organisation: Organisation, values: d
     return list(exc.value.params["candidates"])
 
 
-def test_same_codice_fiscale_is_refused_outright(alice: Operator, organisation: Organisation) -> None:
+def test_same_codice_fiscale_is_a_duplicate_and_confirming_does_not_help(
+    alice: Operator, organisation: Organisation
+) -> None:
     existing = PersonFactory.create(fiscal_code=MARIO_CF, first_name="Mario", last_name="Rossi")
+    # The warning lists the registered person, so that the operator can pick them.
+    assert _duplicate_candidates(alice, organisation, _values()) == [existing.pk]
     # Confirming does not help: the code is unique.
     with pytest.raises(ValidationError) as exc:
         _create(alice, organisation, confirm_not_duplicate=True)
