@@ -11,8 +11,11 @@ from django.db import transaction
 from intreccio.accounts.models import Membership, Operator, Organisation, Role, Structure, Team, TeamMember
 from intreccio.audit.services import record_event
 from intreccio.demo import data
+from intreccio.demo.assessments import demo_assessments_load
 from intreccio.demo.cases import demo_cases_load
+from intreccio.demo.catalogue import demo_catalogue_load
 from intreccio.demo.intakes import demo_intakes_load
+from intreccio.demo.meetings import demo_meetings_load
 from intreccio.demo.people import demo_people_load
 from intreccio.territory.data import ambito_cremonese
 from intreccio.territory.models import Ambito, Comune
@@ -161,8 +164,11 @@ def demo_load() -> DemoSummary:
     operators, logins = _operators_ensure(structures, created)
     _teams_ensure(ambito, operators, created)
     created.update(demo_people_load(operators=operators).created)
+    created.update(demo_catalogue_load(ambito=ambito, operators=operators))
     created.update(demo_cases_load(operators=operators))
     created.update(demo_intakes_load(operators=operators))
+    created.update(demo_assessments_load(operators=operators))
+    created.update(demo_meetings_load(operators=operators))
     if any(created.values()):
         record_event(action="demo.network.loaded", actor=None, target=ambito, payload={"created": dict(created)})
     return DemoSummary(

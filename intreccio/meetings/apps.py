@@ -6,3 +6,11 @@ class MeetingsConfig(AppConfig):
     name = "intreccio.meetings"
     label = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from intreccio.core.navigation import NavEntry, register
+        from intreccio.meetings.permissions import roster_ambito_id
+
+        register(
+            NavEntry("meetings:mediator_list", _("Mediators"), lambda r: roster_ambito_id(r) is not None, order=70)
+        )
