@@ -252,20 +252,25 @@ HEALTH_NEEDS = frozenset({Need.HEALTH, Need.ADDICTION_MENTAL_HEALTH})
 WORK_NEEDS = frozenset({Need.WORK, Need.POVERTY})
 
 
-def team_candidates(*, ambito_id: int) -> list[Candidate]:
-    """Operators of the ambito's organisations who can hold a team role, with their current load."""
+def team_candidates(*, ambito_id: int, with_load: bool = True) -> list[Candidate]:
+    """Operators of the ambito's organisations who can hold a team role, with their current load.
+
+    The load counts every open case of the ambito: only the allocation page, which shows it, asks.
+    """
     memberships = (
         Membership.objects.current()
         .filter(structure__organisation__ambito_id=ambito_id, role__in=list(TEAM_ROLES_BY_ROLE))
         .select_related("operator", "structure__organisation")
         .order_by("structure__organisation__name", "structure__name", "operator__last_name", "operator__first_name")
     )
-    load = dict(
-        Case.objects.filter(ambito_id=ambito_id, status__in=OPEN_STATES)
-        .order_by()
-        .values_list("case_manager_id")
-        .annotate(n=Count("pk"))
-    )
+    load: dict[int, int] = {}
+    if with_load:
+        load = dict(
+            Case.objects.filter(ambito_id=ambito_id, status__in=OPEN_STATES)
+            .order_by()
+            .values_list("case_manager_id")
+            .annotate(n=Count("pk"))
+        )
     return [
         Candidate(
             membership=m,
@@ -470,7 +475,9 @@ def case_page(*, request: HttpRequest, pk: int, section: str = "", purpose: str 
         can_write=on_team and bool(shown),
         person_visible=person_visible,
         household_visible=household_visible,
-        candidates=team_candidates(ambito_id=case.ambito_id) if (manage or allocate) and case.is_open else [],
+        candidates=(
+            team_candidates(ambito_id=case.ambito_id, with_load=False) if (manage or allocate) and case.is_open else []
+        ),
     )
 
 
@@ -531,16 +538,17 @@ def changes_since(*, entries: list[TimelineEntry], case: Case, version: int) -> 
     return kept
 
 
-def intake_case_link(*, request: HttpRequest, intake_pk: int) -> tuple[Intake, Case | None]:
+def intake_case_link(*, request: HttpRequest, intake_pk: int) -> tuple[Intake, Case | None] | None:
     """For the intake page: a forwarded intake the operator may take in charge, and its case if opened.
 
-    404 for anyone outside the coordination group of the intake's ambito. Showing the case
-    number is a read of the case, so it is recorded.
+    None for anyone outside the coordination group of the intake's ambito (the fragment is then
+    empty: it must not say whether the intake exists). Showing the case number is a read of the
+    case, so it is recorded.
     """
     ambiti = permissions.coordination_ambito_ids(request)
     intake = Intake.objects.filter(pk=intake_pk, ambito_id__in=ambiti, status__in=FORWARDED_STATES).first()
     if intake is None:
-        raise Http404
+        return None
     case = Case.objects.filter(intake=intake).first()
     if case is not None:
         record_access(actor=_actor(request), obj=case, request=request, section=Section.COMMON, purpose="intake_page")

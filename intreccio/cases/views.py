@@ -363,7 +363,7 @@ def _timeline_rows(timeline: CaseTimeline) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
-    form = CaseloadFilterForm(request.GET or None)
+    form = CaseloadFilterForm(request.GET or None, initial={"status": "open", "scope": "mine"})
     filters = form.filters()
     listing = selectors.caseload_listing(request=request, filters=filters)
     form.configure(case_managers=listing.case_managers, sees_ambito=listing.sees_ambito)
@@ -419,8 +419,15 @@ def case_open(request: HttpRequest, intake_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def intake_case_link(request: HttpRequest, intake_pk: int) -> HttpResponse:
-    """The htmx fragment behind cases/_open_case_link.html on the intake page."""
-    intake, case = selectors.intake_case_link(request=request, intake_pk=intake_pk)
+    """The htmx fragment behind cases/_open_case_link.html on the intake page.
+
+    Outside the coordination group the answer is an empty 204, not a 404: htmx leaves the page
+    as it is, where an error would make django-htmx's debug handler replace the whole page.
+    """
+    found = selectors.intake_case_link(request=request, intake_pk=intake_pk)
+    if found is None:
+        return HttpResponse(status=204)
+    intake, case = found
     return render(request, "cases/_intake_case_link.html", {"intake": intake, "case": case})
 
 

@@ -16,7 +16,7 @@ from intreccio.access.tests.matrix_rules import _coordination_group
 from intreccio.accounts.models import Role
 from intreccio.cases.models import Case, CaseMember, TeamRole
 from intreccio.people.tests.factories import PersonFactory
-from tests.matrix import Rule, World
+from tests.matrix import ALL_ROLES, Rule, World
 
 COORDINATION = frozenset({Role.COORDINATOR.value})
 TEAM = frozenset(
@@ -101,9 +101,10 @@ RULES: dict[str, Rule] = {
     "cases:allocation_queue": Rule(roles=COORDINATION, kwargs=lambda w: _coordination_group(w)),
     "cases:case_open": Rule(roles=COORDINATION, kwargs=lambda w: {"intake_pk": _forwarded_intake(w).pk}),
     "cases:intake_case_link": Rule(
-        roles=COORDINATION,
+        roles=ALL_ROLES,
+        ok_status=frozenset({200, 204}),
         kwargs=lambda w: {"intake_pk": _forwarded_intake(w).pk},
-        note="htmx fragment of the intake page",
+        note="htmx fragment of the intake page: the button for the coordination group, an empty 204 for others",
     ),
     "cases:case_detail": Rule(roles=READERS, kwargs=_pk),
     "cases:case_section": Rule(

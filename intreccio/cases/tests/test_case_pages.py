@@ -74,7 +74,8 @@ class TestAllocation:
         client = client_for(getattr(net, who))
         assert client.get(reverse("cases:allocation_queue")).status_code == 404
         assert client.get(reverse("cases:case_open", args=[net.intake.pk])).status_code == 404
-        assert client.get(reverse("cases:intake_case_link", args=[net.intake.pk])).status_code == 404
+        link = client.get(reverse("cases:intake_case_link", args=[net.intake.pk]))
+        assert (link.status_code, link.content) == (204, b"")
 
     def test_the_page_suggests_a_social_worker_and_a_cpi_operator_for_a_work_need(self, net: Net) -> None:
         response = client_for(net.carla).get(reverse("cases:case_open", args=[net.intake.pk]))
@@ -185,8 +186,9 @@ class TestCaseload:
         def listed(**params: Any) -> list[int]:
             return [c.pk for c in client.get(reverse("cases:caseload"), params).context["page"].object_list]
 
-        # Urgent first, closed cases only when asked.
+        # Urgent first, closed cases only when asked; the status filter says so.
         assert listed() == [cases[0].pk, cases[2].pk]
+        assert client.get(reverse("cases:caseload")).context["form"]["status"].value() == "open"
         assert listed(status="") == [cases[0].pk, cases[1].pk, cases[2].pk]
         assert listed(status="closed") == [cases[1].pk]
         assert listed(priority="urgent") == [cases[0].pk]
