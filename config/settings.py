@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "intreccio.people",
     "intreccio.access",
     "intreccio.cases",
+    "intreccio.plans",
     "intreccio.assessments",
     "intreccio.catalogue",
     "intreccio.meetings",

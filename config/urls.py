@@ -10,6 +10,7 @@ urlpatterns = [
     path("persone/", include("intreccio.people.urls")),
     path("accessi/", include("intreccio.access.urls")),
     path("casi/", include("intreccio.cases.urls")),
+    path("progetti/", include("intreccio.plans.urls")),
     path("catalogo/", include("intreccio.catalogue.urls")),
     path("audit/", include("intreccio.audit.urls")),
     path("valutazioni/", include("intreccio.assessments.urls")),
