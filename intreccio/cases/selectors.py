@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,10 +128,6 @@ PRIORITY_RANK = DbCase(
 )
 
 
-def _on_team(operator_id: int) -> Exists:
-    return Exists(CaseMember.objects.filter(case=OuterRef("pk"), operator_id=operator_id, left_on__isnull=True))
-
-
 @dataclass(frozen=True)
 class CaseloadFilters:
     scope: str = "mine"  # "mine": manager or team member; "ambito": every case of the coordination group's ambiti
@@ -172,7 +168,10 @@ def caseload_listing(*, request: HttpRequest, filters: CaseloadFilters) -> Casel
     sees_ambito = bool(permissions.coordination_ambito_ids(request))
     cases = visible
     if filters.scope != "ambito" or not sees_ambito:
-        cases = cases.filter(Q(case_manager_id=user_id) | _on_team(user_id))
+        # The case manager is always a current team member (case_open, case_manager_change): one
+        # indexed lookup of the operator's memberships instead of a subquery per case of the ambito.
+        mine = CaseMember.objects.filter(operator_id=user_id, left_on__isnull=True).values("case_id")
+        cases = cases.filter(pk__in=mine)
     if filters.status == "open":
         cases = cases.filter(status__in=OPEN_STATES)
     elif filters.status:
