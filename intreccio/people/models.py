@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -359,3 +361,182 @@ class Consent(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_scope_display()}"
+
+
+class IncomeMeasure(models.TextChoices):
+    """The national income-support measures, in the order they replaced each other (seed 001:21-23; 002:2)."""
+
+    SIA = "sia", _("SIA – Sostegno per l'inclusione attiva")
+    REI = "rei", _("ReI – Reddito di inclusione")
+    RDC = "rdc", _("RdC – Reddito di cittadinanza")
+    ADI = "adi", _("ADI – Assegno di inclusione")
+    SFL = "sfl", _("SFL – Supporto per la formazione e il lavoro")
+    NONE = "none", _("No national income measure")
+
+
+class IncomeSupportStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied for")
+    GRANTED = "granted", _("Granted")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    ENDED = "ended", _("Ended")
+
+
+# The statuses whose period the household really had the measure: these periods may not overlap.
+# An application is not a grant yet; a revocation (decadenza) voids the grant.
+INCOME_SUPPORT_IN_EFFECT = (IncomeSupportStatus.GRANTED, IncomeSupportStatus.SUSPENDED, IncomeSupportStatus.ENDED)
+# Closed statuses carry the date the measure stopped.
+INCOME_SUPPORT_CLOSED = (IncomeSupportStatus.REVOKED, IncomeSupportStatus.ENDED)
+
+ECONOMIC = P(Category.ECONOMIC, Purpose.ELIGIBILITY)
+
+
+class IncomeSupport(TimeStampedModel):
+    """A period of a national income measure for a household, as INPS granted (or refused) it."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="income_supports", verbose_name=_("household")
+    )
+    measure = models.CharField(_("measure"), max_length=8, choices=IncomeMeasure.choices)
+    status = models.CharField(_("status"), max_length=16, choices=IncomeSupportStatus.choices)
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    monthly_amount = models.DecimalField(_("monthly amount (€)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    inps_protocol = models.CharField(_("INPS protocol number"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "household": ECONOMIC,
+        "measure": ECONOMIC,
+        "status": ECONOMIC,
+        "date_from": ECONOMIC,
+        "date_to": ECONOMIC,
+        "monthly_amount": ECONOMIC,
+        "inps_protocol": ECONOMIC,
+        "recorded_by": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("national income measure")
+        verbose_name_plural = _("national income measures")
+        ordering = ["household", "-date_from", "-pk"]
+        indexes = [
+            models.Index(fields=["household", "status", "date_from"], name="incomesupport_household_idx"),
+            models.Index(fields=["inps_protocol"], name="incomesupport_protocol_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(measure__in=IncomeMeasure.values), name="incomesupport_measure_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=IncomeSupportStatus.values), name="incomesupport_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_amount__isnull=True) | Q(monthly_amount__gte=0),
+                name="incomesupport_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")), name="incomesupport_dates_ordered"
+            ),
+            # An ended or revoked measure says when it stopped.
+            models.CheckConstraint(
+                condition=~Q(status__in=INCOME_SUPPORT_CLOSED) | Q(date_to__isnull=False),
+                name="incomesupport_closed_has_end",
+            ),
+            # "No measure" has nothing INPS could have paid or numbered.
+            models.CheckConstraint(
+                condition=~Q(measure=IncomeMeasure.NONE) | (Q(monthly_amount__isnull=True) & Q(inps_protocol="")),
+                name="incomesupport_none_has_no_amount",
+            ),
+            # The same INPS protocol is recorded once per household: what makes a re-import a no-op.
+            models.UniqueConstraint(
+                fields=["household", "measure", "inps_protocol"],
+                condition=~Q(inps_protocol=""),
+                name="incomesupport_unique_protocol",
+            ),
+            # Overlapping periods in effect are refused by a trigger / exclusion constraint (migration 0004).
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} – {self.get_measure_display()} ({self.get_status_display()})"
+
+    def in_effect_on(self, day: datetime.date) -> bool:
+        return (
+            self.status in INCOME_SUPPORT_IN_EFFECT
+            and self.date_from <= day
+            and (self.date_to is None or self.date_to >= day)
+        )
+
+
+class LegalRepresentativeKind(models.TextChoices):
+    SUPPORT_ADMINISTRATOR = "support_administrator", _("amministratore di sostegno")
+    GUARDIAN = "guardian", _("tutore")
+    CURATOR = "curator", _("curatore")
+
+
+# A court measure on a person's capacity tells of their health or disability (GDPR art. 9).
+CAPACITY = P(Category.SPECIAL, Purpose.CARE)
+
+
+class LegalRepresentative(TimeStampedModel):
+    """Who acts and signs in the person's place, appointed by a court decree (tribunale)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="legal_representatives", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=LegalRepresentativeKind.choices)
+    full_name = models.CharField(_("name of the representative"), max_length=200)
+    fiscal_code = models.CharField(_("codice fiscale of the representative"), max_length=16, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    court = models.CharField(_("court (tribunale)"), max_length=200)
+    decree_number = models.CharField(_("decree number"), max_length=60, blank=True)
+    decree_date = models.DateField(_("decree date"))
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "person": CAPACITY,
+        "kind": CAPACITY,
+        "full_name": ID,
+        "fiscal_code": ID,
+        "contact": ID,
+        "court": CAPACITY,
+        "decree_number": CAPACITY,
+        "decree_date": CAPACITY,
+        "date_from": CAPACITY,
+        "date_to": CAPACITY,
+        "recorded_by": TECH,
+    }
+
+    class Meta:
+        verbose_name = _("legal representative")
+        verbose_name_plural = _("legal representatives")
+        ordering = ["person", "-date_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=LegalRepresentativeKind.values), name="legalrep_kind_known"),
+            models.CheckConstraint(condition=~Q(full_name=""), name="legalrep_name_not_blank"),
+            models.CheckConstraint(condition=~Q(court=""), name="legalrep_court_not_blank"),
+            models.CheckConstraint(
+                condition=Q(fiscal_code="") | Q(fiscal_code__regex=r"^([A-Z0-9]{16}|[0-9]{11})$"),
+                name="legalrep_fiscal_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")), name="legalrep_dates_ordered"
+            ),
+            # The appointment takes effect with or after the decree, never before it.
+            models.CheckConstraint(condition=Q(date_from__gte=F("decree_date")), name="legalrep_from_after_decree"),
+            models.UniqueConstraint(
+                fields=["person", "kind"], condition=Q(date_to__isnull=True), name="legalrep_one_current_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_kind_display()})"
+
+    def current_on(self, day: datetime.date) -> bool:
+        return self.date_from <= day and (self.date_to is None or self.date_to >= day)

@@ -1,4 +1,4 @@
-from intreccio.people.views import households, persons
+from intreccio.people.views import households, measures, persons
 
 app_name = "people"
-urlpatterns = persons.urlpatterns + households.urlpatterns
+urlpatterns = persons.urlpatterns + households.urlpatterns + measures.urlpatterns

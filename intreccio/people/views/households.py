@@ -45,6 +45,7 @@ from intreccio.people.selectors_households import (
     household_person_get_for_user,
 )
 from intreccio.people.services import households as services
+from intreccio.people.views import measures
 
 
 def _actor(request: HttpRequest) -> Operator:
@@ -89,6 +90,7 @@ def _household_url(pk: int) -> str:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = household_page_for_user(request=request, pk=pk)
     context = {"page": page, "household": page.household, "may_record": can_record_household_data(request)}
+    context.update(measures.measures_panel_context(request=request, household=page.household))
     return render(request, "people/household_detail.html", context)
 
 

@@ -31,6 +31,7 @@ from intreccio.people.models import Person
 from intreccio.people.permissions import can_register_person, can_use_registry
 from intreccio.people.services import persons as services
 from intreccio.people.services.persons import PERSON_FIELDS
+from intreccio.people.views.measures import legal_rep_panel_context
 
 RESULTS_TEMPLATE = "people/_person_search_results.html"
 
@@ -129,7 +130,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.person_page_for_user(request=request, pk=pk)
-    return render(request, "people/person_detail.html", {"page": page, "person": page.person})
+    context = {"page": page, "person": page.person, **legal_rep_panel_context(request=request, person=page.person)}
+    return render(request, "people/person_detail.html", context)
 
 
 def _initial(person: Person) -> dict[str, Any]:
