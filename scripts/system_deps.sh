@@ -7,7 +7,9 @@ set -euo pipefail
 
 kind=${1:-runtime}
 missing=()
-have_lib() { { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q "$1"; }
+# Read the linker cache once: "ldconfig -p | grep -q" would die of SIGPIPE under pipefail.
+LIBS=$(/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null || true)
+have_lib() { grep -q "$1" <<< "$LIBS"; }
 
 have_lib 'libpango-1\.0\.so\.0' || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1\.0\.so\.0' || missing+=(libpangoft2-1.0-0)

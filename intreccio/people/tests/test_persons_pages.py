@@ -162,7 +162,11 @@ def test_a_comune_outside_the_ambito_is_typed_by_name_or_istat_code(alice: Opera
         ({"fiscal_code": "RSSMRA80A01D150K"}, "fiscal_code", "check letter"),
         ({"birth_date": "01/01/2100", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "future"),
         ({"birth_date": "31/04/1980", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "30 days"),
-        ({"birth_date": "29/02/2023", "fiscal_code": "", "no_fiscal_code_reason": "unknown"}, "birth_date", "not a leap year"),
+        (
+            {"birth_date": "29/02/2023", "fiscal_code": "", "no_fiscal_code_reason": "unknown"},
+            "birth_date",
+            "not a leap year",
+        ),
         ({"sex": "F"}, "sex", "different sex"),
         ({"birth_date": "02/01/1980"}, "birth_date", "01/01/"),
         ({"residence_comune_other": "Atlantide"}, "residence_comune_other", "No comune"),
