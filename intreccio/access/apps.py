@@ -15,8 +15,7 @@ class AccessConfig(AppConfig):
 
         register_relation(persons_of_visible_intakes)
 
-        from intreccio.access.permissions import can_list_intakes, is_coordination_member
+        from intreccio.access.permissions import can_list_intakes
         from intreccio.core.navigation import NavEntry, register
 
         register(NavEntry("access:intake_list", _("Intakes"), can_list_intakes, order=10))
-        register(NavEntry("access:coordination_queue", _("Coordination"), is_coordination_member, order=30))

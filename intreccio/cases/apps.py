@@ -12,3 +12,9 @@ class CasesConfig(AppConfig):
         from intreccio.people.permissions import register_relation
 
         register_relation(persons_of_my_cases)
+
+        from intreccio.cases.nav import can_open_caseload, sits_in_a_coordination_group
+        from intreccio.core.navigation import NavEntry, register
+
+        register(NavEntry("cases:caseload", _("Cases"), can_open_caseload, order=25))
+        register(NavEntry("cases:allocation_queue", _("Allocation"), sits_in_a_coordination_group, order=30))

@@ -42,6 +42,9 @@ ROLE_SECTIONS: dict[str, frozenset[str]] = {
     Role.SEGRETARIATO: frozenset({Section.COMMON}),
     Role.COORDINATOR: frozenset({Section.COMMON, Section.WORK}),
 }
+# The roles a case manager may act in: chosen by prevalent need (001:126), a health need gets a
+# health specialist.
+MANAGER_ROLES = frozenset({Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.HEALTH_SPECIALIST})
 # What a member of the coordination group sees of a case whose team they are not on.
 COORDINATION_SECTIONS = frozenset({Section.COMMON, Section.WORK})
 
@@ -114,11 +117,7 @@ def can_allocate(request: HttpRequest, ambito_id: int) -> bool:
 def can_manage(request: HttpRequest, case: Case) -> bool:
     """Drive the case (assessment, project, check-ins, closure): its case manager."""
     membership = _membership(request)
-    return (
-        membership is not None
-        and membership.role in {Role.CASE_MANAGER, Role.SOCIAL_WORKER}
-        and case.case_manager_id == request.user.pk
-    )
+    return membership is not None and membership.role in MANAGER_ROLES and case.case_manager_id == request.user.pk
 
 
 def can_write_section(request: HttpRequest, case: Case, section: str) -> bool:

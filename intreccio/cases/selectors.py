@@ -48,10 +48,18 @@ def caseload(*, request: HttpRequest, status: str = "open", mine_only: bool = Fa
         cases = cases.filter(
             Q(case_manager=request.user) | Q(members__operator=request.user, members__left_on__isnull=True)
         )
+    # Urgent first: the stored codes do not sort by urgency.
+    rank = DbCase(
+        When(priority=Priority.URGENT, then=Value(0)),
+        When(priority=Priority.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return (
         cases.select_related("person", "household", "case_manager", "ambito")
         .distinct()
-        .order_by("-priority", "taken_in_charge_on", "pk")
+        .annotate(priority_rank=rank)
+        .order_by("priority_rank", "taken_in_charge_on", "pk")
     )
 
 
@@ -427,6 +435,7 @@ class CasePage:
     can_allocate: bool
     can_return: bool  # a CPI operator on the team: may send the person back (001:71)
     can_write: bool
+    on_team: bool
     person_visible: bool
     household_visible: bool
     candidates: list[Candidate] = field(default_factory=list)
@@ -472,6 +481,7 @@ def case_page(*, request: HttpRequest, pk: int, section: str = "", purpose: str 
         can_allocate=allocate,
         can_return=on_team and membership is not None and membership.role == Role.CPI_OPERATOR,
         can_write=on_team and bool(shown),
+        on_team=on_team,
         person_visible=person_visible,
         household_visible=household_visible,
         candidates=(

@@ -25,6 +25,7 @@ CREMONA_ISTAT = "019036"
 class StructureSpec:
     name: str
     comune_istat: str | None = CREMONA_ISTAT
+    keeps_notes_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,11 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "ASST di Cremona",
         "ASST Cremona",
         OrganisationKind.HEALTH_TRUST,
-        _structures("SerD – Servizio per le dipendenze", "Centro psico-sociale (CPS)", "Consultorio familiare"),
+        (
+            # The addiction service's case notes stay within it.
+            StructureSpec("SerD – Servizio per le dipendenze", keeps_notes_private=True),
+            *_structures("Centro psico-sociale (CPS)", "Consultorio familiare"),
+        ),
     ),
     OrganisationSpec(
         PROVINCIA,

@@ -69,7 +69,11 @@ def _organisations_ensure(ambito: Ambito, created: Counter[str]) -> dict[tuple[s
             structure, was_created = Structure.objects.update_or_create(
                 organisation=organisation,
                 name=structure_spec.name,
-                defaults={"comune": comune, "is_active": True},
+                defaults={
+                    "comune": comune,
+                    "is_active": True,
+                    "keeps_notes_private": structure_spec.keeps_notes_private,
+                },
             )
             created["structures"] += was_created
             structures[(spec.key, structure_spec.name)] = structure
