@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from intreccio.access import views
+from intreccio.access import views, views_import
 
 app_name = "access"
 urlpatterns: list[URLPattern] = [
@@ -15,3 +15,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/inoltra/", views.intake_forward, name="intake_forward"),
     path("<int:pk>/urgente/", views.intake_urgent, name="intake_urgent"),
 ]
+
+# The beneficiary-list import (views_import.py).
+urlpatterns += views_import.urlpatterns
