@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -35,6 +37,7 @@ from intreccio.plans import permissions
 from intreccio.plans.models import (
     GENERATIVE_TARGET_PERCENT,
     CheckIn,
+    CheckInReminder,
     Commitment,
     Deviation,
     Goal,
@@ -832,3 +835,55 @@ def checkin_record(*, request: HttpRequest, plan: Plan, version: int, data: Chec
         {"checkin": checkin.pk, "percent": percent, "computed": computed, "below_target": checkin.below_target},
     )
     return checkin
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    emails: int
+    cases: int
+
+
+@transaction.atomic
+def checkin_reminders_send(*, today: datetime.date) -> RemindersSent:
+    """One e-mail per case manager listing their due or overdue check-ins not yet reminded today.
+
+    The e-mail names case numbers and dates only: it may travel outside the platform.
+    """
+    from intreccio.plans.selectors import due_for_reminders  # selectors import services: late to avoid a cycle
+
+    emails = cases = 0
+    for manager_id, rows in due_for_reminders(today=today).items():
+        manager = rows[0].case.case_manager
+        already = set(
+            CheckInReminder.objects.filter(operator_id=manager_id, sent_on=today).values_list("case_id", flat=True)
+        )
+        fresh = [row for row in rows if row.case.pk not in already]
+        if not fresh or not manager.email or not manager.is_active:
+            continue
+        CheckInReminder.objects.bulk_create(
+            [CheckInReminder(case=row.case, operator=manager, due_on=row.due_on, sent_on=today) for row in fresh]
+        )
+        lines = []
+        for row in fresh:
+            late = (today - row.due_on).days
+            if late > 0:
+                lines.append(
+                    _("- case %(number)s: check-in overdue by %(days)d days (due %(date)s)")
+                    % {"number": row.case.number, "days": late, "date": _date_text(row.due_on)}
+                )
+            else:
+                lines.append(
+                    _("- case %(number)s: check-in due by %(date)s")
+                    % {"number": row.case.number, "date": _date_text(row.due_on)}
+                )
+        subject = _("Intreccio: %(count)d check-ins of pacts due") % {"count": len(fresh)}
+        body = "\n".join(
+            [_("These pacts need their check-in (at least every 90 days, or as the case says):"), "", *lines, ""]
+        )
+        transaction.on_commit(partial(send_mail, subject, body, None, [manager.email], fail_silently=False))
+        emails += 1
+        cases += len(fresh)
+    return RemindersSent(emails=emails, cases=cases)

@@ -54,7 +54,7 @@ def _conflict(request: HttpRequest, exc: services.StalePlan, had: int | None, fo
     typed = []
     if form is not None:
         for name, field in form.fields.items():
-            value = form.data.get(name, "") if form.is_bound else ""
+            value = form.data.get(form.add_prefix(name), "") if form.is_bound else ""
             if name != "version" and value and isinstance(field.widget, forms.Textarea | forms.TextInput):
                 typed.append({"label": field.label, "value": value})
     context = {"plan": exc.current, "case": exc.current.case, "had_version": had, "typed": typed}
@@ -400,6 +400,7 @@ def comparison_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not editor.can_edit:
         raise Http404
     form = InterventionForm(request.GET, services=[c.service for c in editor.services], prefix="intervention")
+    form.fields["version"].required = False  # a preview saves nothing, so no version to check
     comparison = editor.comparison
     proposed = None
     package = editor.plan.package

@@ -109,4 +109,3 @@ RULES: dict[str, Rule] = {
     "plans:checkin_new": Rule(roles=MANAGER, kwargs=_validated),
     "plans:pact_pdf": Rule(roles=TEAM, kwargs=_validated, note="team members only; the print is recorded"),
 }
-
