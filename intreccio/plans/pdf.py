@@ -57,13 +57,17 @@ CSS_PATH = Path(__file__).with_name("pact.css")
 FONT_DIR = settings.BASE_DIR / "static" / "vendor" / "bootstrap-italia" / "fonts" / "Titillium_Web"
 
 
-def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
-    """Only the local fonts may be loaded; any other URL in the document is refused."""
-    if not url.startswith(FONT_DIR.as_uri()):
-        raise ValueError(f"The pact may not load {url}")
-    from weasyprint.urls import default_url_fetcher
+def _local_fonts_only() -> object:
+    """A WeasyPrint fetcher that loads the vendored fonts and refuses every other URL."""
+    from weasyprint.urls import URLFetcher
 
-    return default_url_fetcher(url)  # type: ignore[no-any-return,unused-ignore]
+    class LocalFontsOnly(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            if not url.startswith(FONT_DIR.as_uri() + "/"):
+                raise ValueError(f"The pact may not load {url}")
+            return super().fetch(url, headers)
+
+    return LocalFontsOnly(allowed_protocols=["file"])
 
 
 def render_pact_html(document: PactDocument) -> str:
@@ -94,10 +98,14 @@ def render_pact_html(document: PactDocument) -> str:
 def render_pact(document: PactDocument) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only the print needs.
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     html = render_pact_html(document)
     css = Template(CSS_PATH.read_text(encoding="utf-8")).substitute(font_dir=FONT_DIR.as_uri())
-    pdf: bytes = HTML(string=html, url_fetcher=_no_fetch).write_pdf(
-        stylesheets=[CSS(string=css, url_fetcher=_no_fetch)]
+    # @font-face rules in a separate stylesheet load only through a shared font configuration.
+    fonts = FontConfiguration()
+    fetcher = _local_fonts_only()
+    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(string=css, url_fetcher=fetcher, font_config=fonts)], font_config=fonts
     )
     return pdf

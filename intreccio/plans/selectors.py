@@ -82,6 +82,7 @@ class PlanContent:
     sections_shown: set[str]
     total: Decimal  # every intervention: the budget is validated as a whole
     visible_total: Decimal
+    hidden_lines: int = 0
 
     @property
     def person_commitments(self) -> list[Commitment]:
@@ -109,6 +110,7 @@ def _content(plan: Plan, allowed: frozenset[str]) -> PlanContent:
         sections_shown=shown,
         total=sum((i.amount for i in all_interventions), Decimal(0)),
         visible_total=sum((i.amount for i in interventions), Decimal(0)),
+        hidden_lines=len(all_interventions) - len(interventions),
     )
 
 
