@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -42,8 +43,10 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(operator: Operator) -> Client:
+    """A signed-in client reading the pages in English, the language of the msgids."""
     client = Client()
     client.force_login(operator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
