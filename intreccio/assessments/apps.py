@@ -6,3 +6,9 @@ class AssessmentsConfig(AppConfig):
     name = "intreccio.assessments"
     label = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from intreccio.assessments.timeline import SENTENCES
+        from intreccio.cases.timeline import register_sentences
+
+        register_sentences(SENTENCES)

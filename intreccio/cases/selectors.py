@@ -107,9 +107,9 @@ class TimelineEntry:
 
 # Timeline events that concern one section: shown only to who may read that section.
 def _event_section(event: DomainEvent) -> str:
-    if event.action == "cases.note.added":
-        return str(event.payload.get("section", Section.COMMON))
-    return Section.COMMON
+    # Notes, goals, commitments, interventions… name their section: an event about a part of the
+    # case the reader may not see is not shown either, so its existence does not leak.
+    return str(event.payload.get("section") or Section.COMMON)
 
 
 def case_timeline(*, request: HttpRequest, case: Case) -> list[TimelineEntry]:

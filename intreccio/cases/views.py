@@ -42,6 +42,7 @@ from intreccio.cases.forms import (
 )
 from intreccio.cases.models import OPEN_STATES, Case, CaseStatus, ClosureOutcome, Priority, Section, TeamRole
 from intreccio.cases.selectors import CasePage, CaseTimeline, TimelineEntry
+from intreccio.cases.timeline import sentence_for
 
 PAGE_SIZE = 25
 # Text the operator typed: kept on the conflict page so that nothing is lost.
@@ -339,6 +340,8 @@ def _sentence(entry: TimelineEntry, operators: dict[int, Operator]) -> tuple[str
         text = _("%(actor)s wrote a note in the section “%(section)s”.") % {"actor": actor, "section": label}
     elif action in TIMELINE_SENTENCES:
         text = str(TIMELINE_SENTENCES[action]) % {"actor": actor}
+    elif (registered := sentence_for(action)) is not None:
+        text = str(registered) % {"actor": actor}
     else:
         # Events other apps write about the case (plans, meetings…) before this list knows them.
         text = _("%(actor)s: %(action)s") % {"actor": actor, "action": action}

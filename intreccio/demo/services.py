@@ -17,6 +17,7 @@ from intreccio.demo.catalogue import demo_catalogue_load
 from intreccio.demo.intakes import demo_intakes_load
 from intreccio.demo.meetings import demo_meetings_load
 from intreccio.demo.people import demo_people_load
+from intreccio.demo.plans import demo_plans_load
 from intreccio.territory.data import ambito_cremonese
 from intreccio.territory.models import Ambito, Comune
 from intreccio.territory.selectors import comune_list_by_names
@@ -172,6 +173,7 @@ def demo_load() -> DemoSummary:
     created.update(demo_cases_load(operators=operators))
     created.update(demo_intakes_load(operators=operators))
     created.update(demo_assessments_load(operators=operators))
+    created.update(demo_plans_load(operators=operators))
     created.update(demo_meetings_load(operators=operators))
     if any(created.values()):
         record_event(action="demo.network.loaded", actor=None, target=ambito, payload={"created": dict(created)})

@@ -8,7 +8,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
+        from intreccio.cases.timeline import register_sentences
         from intreccio.core.navigation import NavEntry, register
+        from intreccio.meetings.timeline import SENTENCES
+
+        register_sentences(SENTENCES)
         from intreccio.meetings.permissions import roster_ambito_id
 
         register(

@@ -6,3 +6,21 @@ class PlansConfig(AppConfig):
     name = "intreccio.plans"
     label = "plans"
     verbose_name = _("Personalised projects")
+
+    def ready(self) -> None:
+        from intreccio.cases.timeline import register_sentences
+        from intreccio.plans.timeline import SENTENCES
+
+        register_sentences(SENTENCES)
+
+        from intreccio.cases.permissions import MANAGER_ROLES
+        from intreccio.core.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                "plans:due_checkins",
+                _("Check-ins"),
+                lambda r: getattr(getattr(r, "membership", None), "role", None) in MANAGER_ROLES,
+                order=26,
+            )
+        )
