@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intreccio.accounts.models import Structure, Team
 from intreccio.core.models import TimeStampedModel
@@ -71,7 +72,7 @@ class Need(models.TextChoices):
 
 class Urgency(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary")
-    PRIORITY = "priority", _("Priority")
+    PRIORITY = "priority", pgettext_lazy("urgency", "Priority")
     URGENT = "urgent", _("Urgent")
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from intreccio.access import selectors, services
@@ -42,13 +42,13 @@ from intreccio.people.selectors import SearchHit, person_search
 PAGE_SIZE = 25
 ACTIONS = ("close", "forward", "urgent")
 TIMELINE_LABELS = {
-    "access.intake.created": _lazy("Intake recorded"),
-    "access.intake.updated": _lazy("Intake data corrected"),
-    "access.intake.person_linked": _lazy("Person identified and linked"),
-    "access.intake.pre_assessment_saved": _lazy("Pre-assessment completed"),
-    "access.intake.closed_information": _lazy("Closed: information and orientation only"),
-    "access.intake.forwarded": _lazy("Forwarded to the coordination group"),
-    "access.intake.marked_urgent": _lazy("Forwarded as urgent"),
+    "access.intake.created": gettext_lazy("Intake recorded"),
+    "access.intake.updated": gettext_lazy("Intake data corrected"),
+    "access.intake.person_linked": gettext_lazy("Person identified and linked"),
+    "access.intake.pre_assessment_saved": gettext_lazy("Pre-assessment completed"),
+    "access.intake.closed_information": gettext_lazy("Closed: information and orientation only"),
+    "access.intake.forwarded": gettext_lazy("Forwarded to the coordination group"),
+    "access.intake.marked_urgent": gettext_lazy("Forwarded as urgent"),
 }
 
 

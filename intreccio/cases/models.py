@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intreccio.access.models import Intake, Need
 from intreccio.accounts.models import Structure
@@ -34,11 +35,12 @@ class CaseStatus(models.TextChoices):
     ASSESSING = "assessing", _("Assessment in progress")
     PROJECT_DRAFTED = "project_drafted", _("Project drafted")
     PROJECT_VALIDATED = "project_validated", _("Project validated")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    # A "presa in carico" is feminine in Italian: the context keeps these apart from other "Active"s.
+    ACTIVE = "active", pgettext_lazy("case status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("case status", "Suspended")
     RETURNED_TO_TEAM = "returned_to_team", _("Returned to the team (pact not respected)")
-    CLOSED = "closed", _("Closed")
-    TRANSFERRED = "transferred", _("Transferred")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+    TRANSFERRED = "transferred", pgettext_lazy("case status", "Transferred")
 
 
 # The only moves a case can make; services refuse anything else with a message naming both states.

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from intreccio.accounts.models import Operator
@@ -87,10 +87,12 @@ ACTIONS: dict[str, Action] = {
     for action in (
         Action(
             slug="start_assessment",
-            label=_lazy("Start the assessment…"),
-            explanation=_lazy("The team starts the multidimensional assessment of the person and the household."),
-            confirm=_lazy("Start the assessment"),
-            done=_lazy("Assessment started."),
+            label=gettext_lazy("Start the assessment…"),
+            explanation=gettext_lazy(
+                "The team starts the multidimensional assessment of the person and the household."
+            ),
+            confirm=gettext_lazy("Start the assessment"),
+            done=gettext_lazy("Assessment started."),
             form=VersionForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and _status(p, CaseStatus.ALLOCATED),
@@ -98,10 +100,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="activate",
-            label=_lazy("Activate the case…"),
-            explanation=_lazy("The validated project starts: interventions and check-ins follow."),
-            confirm=_lazy("Activate"),
-            done=_lazy("Case activated."),
+            label=gettext_lazy("Activate the case…"),
+            explanation=gettext_lazy("The validated project starts: interventions and check-ins follow."),
+            confirm=gettext_lazy("Activate"),
+            done=gettext_lazy("Case activated."),
             form=VersionForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and _status(p, CaseStatus.PROJECT_VALIDATED),
@@ -109,10 +111,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="suspend",
-            label=_lazy("Suspend…"),
-            explanation=_lazy("The path pauses (e.g. a hospital stay); write why. It can be resumed later."),
-            confirm=_lazy("Suspend the case"),
-            done=_lazy("Case suspended."),
+            label=gettext_lazy("Suspend…"),
+            explanation=gettext_lazy("The path pauses (e.g. a hospital stay); write why. It can be resumed later."),
+            confirm=gettext_lazy("Suspend the case"),
+            done=gettext_lazy("Case suspended."),
             form=ReasonForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and _status(p, CaseStatus.ACTIVE),
@@ -123,10 +125,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="resume",
-            label=_lazy("Resume…"),
-            explanation=_lazy("The suspended path starts again."),
-            confirm=_lazy("Resume the case"),
-            done=_lazy("Case resumed."),
+            label=gettext_lazy("Resume…"),
+            explanation=gettext_lazy("The suspended path starts again."),
+            confirm=gettext_lazy("Resume the case"),
+            done=gettext_lazy("Case resumed."),
             form=VersionForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and _status(p, CaseStatus.SUSPENDED),
@@ -134,12 +136,12 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="return_to_team",
-            label=_lazy("Return to the team…"),
-            explanation=_lazy(
+            label=gettext_lazy("Return to the team…"),
+            explanation=gettext_lazy(
                 "The pact is not respected (D.lgs 150/2015 art. 20): the case manager must answer. Write what happened."
             ),
-            confirm=_lazy("Return the case to the team"),
-            done=_lazy("The case was returned to the team; the case manager has been told."),
+            confirm=gettext_lazy("Return the case to the team"),
+            done=gettext_lazy("The case was returned to the team; the case manager has been told."),
             form=ReasonForm,
             permitted=lambda p: p.can_return,
             offered=lambda p: p.can_return and _status(p, CaseStatus.ACTIVE),
@@ -150,10 +152,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="answer_return",
-            label=_lazy("Answer the return…"),
-            explanation=_lazy("The CPI reported that the pact is not respected. Say what the team decided."),
-            confirm=_lazy("Send the answer"),
-            done=_lazy("Answer recorded."),
+            label=gettext_lazy("Answer the return…"),
+            explanation=gettext_lazy("The CPI reported that the pact is not respected. Say what the team decided."),
+            confirm=gettext_lazy("Send the answer"),
+            done=gettext_lazy("Answer recorded."),
             form=AnswerReturnForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and _status(p, CaseStatus.RETURNED_TO_TEAM),
@@ -167,10 +169,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="close",
-            label=_lazy("Close the case…"),
-            explanation=_lazy("Record the outcome and why the case closes. It can be re-opened with a reason."),
-            confirm=_lazy("Close the case"),
-            done=_lazy("Case closed."),
+            label=gettext_lazy("Close the case…"),
+            explanation=gettext_lazy("Record the outcome and why the case closes. It can be re-opened with a reason."),
+            confirm=gettext_lazy("Close the case"),
+            done=gettext_lazy("Case closed."),
             form=CloseForm,
             permitted=lambda p: p.can_manage,
             offered=lambda p: p.can_manage and p.case.status in OPEN_STATES,
@@ -186,10 +188,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="reopen",
-            label=_lazy("Re-open…"),
-            explanation=_lazy("The case goes back to assessment. Write why it re-opens."),
-            confirm=_lazy("Re-open the case"),
-            done=_lazy("Case re-opened."),
+            label=gettext_lazy("Re-open…"),
+            explanation=gettext_lazy("The case goes back to assessment. Write why it re-opens."),
+            confirm=gettext_lazy("Re-open the case"),
+            done=gettext_lazy("Case re-opened."),
             form=ReasonForm,
             permitted=_team_changer,
             offered=lambda p: _team_changer(p) and _status(p, CaseStatus.CLOSED),
@@ -199,10 +201,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="member_add",
-            label=_lazy("Add a team member…"),
-            explanation=_lazy("Operators of every organisation of the ambito can join the team."),
-            confirm=_lazy("Add to the team"),
-            done=_lazy("Team member added; they have been told."),
+            label=gettext_lazy("Add a team member…"),
+            explanation=gettext_lazy("Operators of every organisation of the ambito can join the team."),
+            confirm=gettext_lazy("Add to the team"),
+            done=gettext_lazy("Team member added; they have been told."),
             form=MemberAddForm,
             permitted=_team_changer,
             offered=lambda p: _team_changer(p) and p.case.is_open,
@@ -218,10 +220,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="member_remove",
-            label=_lazy("Remove a team member…"),
-            explanation=_lazy("The operator leaves the team today and no longer sees the case."),
-            confirm=_lazy("Remove from the team"),
-            done=_lazy("Team member removed."),
+            label=gettext_lazy("Remove a team member…"),
+            explanation=gettext_lazy("The operator leaves the team today and no longer sees the case."),
+            confirm=gettext_lazy("Remove from the team"),
+            done=gettext_lazy("Team member removed."),
             form=MemberRemoveForm,
             permitted=_team_changer,
             offered=lambda p: _team_changer(p) and p.case.is_open and _removable(p),
@@ -232,10 +234,10 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             slug="manager_change",
-            label=_lazy("Change the case manager…"),
-            explanation=_lazy("The coordination group hands the case to another case manager; write why."),
-            confirm=_lazy("Change the case manager"),
-            done=_lazy("Case manager changed; they have been told."),
+            label=gettext_lazy("Change the case manager…"),
+            explanation=gettext_lazy("The coordination group hands the case to another case manager; write why."),
+            confirm=gettext_lazy("Change the case manager"),
+            done=gettext_lazy("Case manager changed; they have been told."),
             form=ManagerChangeForm,
             permitted=lambda p: p.can_allocate,
             offered=lambda p: p.can_allocate and p.case.is_open,
@@ -276,15 +278,15 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
 # --- timeline sentences --------------------------------------------------------------------------
 
 TIMELINE_SENTENCES: dict[str, Any] = {
-    "cases.case.assessment_started": _lazy("%(actor)s started the assessment."),
-    "cases.case.project_drafted": _lazy("%(actor)s marked the personalised project as drafted."),
-    "cases.case.project_validated": _lazy("%(actor)s validated the personalised project."),
-    "cases.case.project_sent_back": _lazy("%(actor)s sent the project back for changes."),
-    "cases.case.activated": _lazy("%(actor)s activated the case."),
-    "cases.case.suspended": _lazy("%(actor)s suspended the case."),
-    "cases.case.resumed": _lazy("%(actor)s resumed the case."),
-    "cases.case.returned_to_team": _lazy("%(actor)s returned the case to the team: the pact is not respected."),
-    "cases.case.reopened": _lazy("%(actor)s re-opened the case."),
+    "cases.case.assessment_started": gettext_lazy("%(actor)s started the assessment."),
+    "cases.case.project_drafted": gettext_lazy("%(actor)s marked the personalised project as drafted."),
+    "cases.case.project_validated": gettext_lazy("%(actor)s validated the personalised project."),
+    "cases.case.project_sent_back": gettext_lazy("%(actor)s sent the project back for changes."),
+    "cases.case.activated": gettext_lazy("%(actor)s activated the case."),
+    "cases.case.suspended": gettext_lazy("%(actor)s suspended the case."),
+    "cases.case.resumed": gettext_lazy("%(actor)s resumed the case."),
+    "cases.case.returned_to_team": gettext_lazy("%(actor)s returned the case to the team: the pact is not respected."),
+    "cases.case.reopened": gettext_lazy("%(actor)s re-opened the case."),
 }
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intreccio.catalogue.compare import compare_items
+from intreccio.people.selectors_measures import current_legal_representative
 from intreccio.plans import pdf, permissions, selectors, services
 from intreccio.plans.forms import (
     CheckInForm,
@@ -80,7 +81,16 @@ def case_panel(request: HttpRequest, case_pk: int) -> HttpResponse:
 def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, routing, packages = selectors.case_for_new_plan(request=request, case_pk=case_pk)
     default = services.default_package(case)
-    form = NewPlanForm(request.POST or None, packages=packages, initial={"package": default})
+    initial: dict[str, Any] = {"package": default}
+    # A person with an amministratore di sostegno (or tutore, curatore) signs through them.
+    representative = current_legal_representative(case.person) if case.person is not None else None
+    if representative is not None:
+        initial.update(
+            signatory="legal_representative",
+            representative_name=representative.full_name,
+            representative_capacity=representative.get_kind_display(),
+        )
+    form = NewPlanForm(request.POST or None, packages=packages, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

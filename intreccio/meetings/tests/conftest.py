@@ -30,8 +30,10 @@ def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 def client_for(operator: Operator) -> Client:
+    """A signed-in client that chose English in the header: page assertions read the msgids."""
     client = Client()
     client.force_login(operator)
+    client.cookies["django_language"] = "en"
     return client
 
 

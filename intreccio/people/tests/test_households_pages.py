@@ -365,7 +365,7 @@ class TestMembers:
         other = HouseholdFactory.create(registered_by=net.organisation, name="Famiglia Verdi")
         HouseholdMemberFactory.create(household=other, person=net.mario)
         HouseholdMemberFactory.create(household=net.household, person=net.lucia)
-        client = net.client(net.alice)
+        client = net.client(net.alice, language="en")
         before = _counts()
         for person, expected in ((net.mario, "Famiglia Verdi"), (net.lucia, "already")):
             response = client.post(
