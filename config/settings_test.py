@@ -1,5 +1,7 @@
 """Test overrides: fast hashing, in-memory mail, the same security settings as production."""
 
+import tempfile
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,3 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Uploads waiting for confirmation go to a scratch folder, never into the working tree's var/.
+INTRECCIO_IMPORT_DIR = tempfile.mkdtemp(prefix="intreccio-test-imports-")

@@ -19,3 +19,7 @@ class AccessConfig(AppConfig):
         from intreccio.core.navigation import NavEntry, register
 
         register(NavEntry("access:intake_list", _("Intakes"), can_list_intakes, order=10))
+
+        from intreccio.access.importer import can_import_beneficiaries
+
+        register(NavEntry("access:import_upload", _("Import beneficiaries"), can_import_beneficiaries, order=15))

@@ -15,6 +15,7 @@ from intreccio.demo.assessments import demo_assessments_load
 from intreccio.demo.cases import demo_cases_load
 from intreccio.demo.catalogue import demo_catalogue_load
 from intreccio.demo.intakes import demo_intakes_load
+from intreccio.demo.measures import demo_measures_load
 from intreccio.demo.meetings import demo_meetings_load
 from intreccio.demo.people import demo_people_load
 from intreccio.demo.plans import demo_plans_load
@@ -174,6 +175,7 @@ def demo_load() -> DemoSummary:
     created.update(demo_intakes_load(operators=operators))
     created.update(demo_assessments_load(operators=operators))
     created.update(demo_plans_load(operators=operators))
+    created.update(demo_measures_load(operators=operators))
     created.update(demo_meetings_load(operators=operators))
     if any(created.values()):
         record_event(action="demo.network.loaded", actor=None, target=ambito, payload={"created": dict(created)})
