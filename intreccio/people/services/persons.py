@@ -110,9 +110,7 @@ def person_find_duplicates(
             data = None
         codes = {fiscal_code.normalise(fiscal_code_value)}
         if data is not None and not data.is_temporary:
-            from codicefiscale import codicefiscale
-
-            codes.update(codicefiscale.decode(data.code)["omocodes"])
+            codes.update(fiscal_code.omocodes(data.code))
         for person in Person.objects.filter(fiscal_code__in=codes):
             found[person.pk] = DuplicateCandidate(person, _("same codice fiscale"))
     if birth_date is not None and last_name:
