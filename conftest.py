@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,3 +33,35 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _live_server_one_request_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Serve one request at a time in browser tests.
+
+    A case page loads its panels with several htmx requests at once; the in-memory SQLite the
+    live server shares between its threads answers concurrent writes (the access records) with
+    "database table is locked", and the audit middleware then rightly refuses the read with 503.
+    Production uses a file database in WAL mode or PostgreSQL, where this does not happen.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    application = httpd.get_app()
+    lock = threading.Lock()
+
+    def serialised(environ: dict[str, Any], start_response: Any) -> Any:
+        with lock:
+            response = application(environ, start_response)
+            # Read and closed inside the lock: a streamed body and request_finished touch the database.
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()
+
+    httpd.set_app(serialised)
+    try:
+        yield
+    finally:
+        httpd.set_app(application)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 import importlib
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,31 +128,6 @@ class Operators:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server: Any) -> Iterator[None]:
-    """Serve one request at a time: the case page loads four htmx panels at once, and the in-memory
-    SQLite the live server shares between its threads answers concurrent ones with "database table
-    is locked" (then the audit middleware refuses the request with a 503)."""
-    httpd = live_server.thread.httpd
-    application = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialised(environ: dict[str, Any], start_response: Any) -> Any:
-        with lock:
-            response = application(environ, start_response)
-            # Read and closed inside the lock: a streamed body and request_finished touch the database.
-            try:
-                return [b"".join(response)]
-            finally:
-                response.close()
-
-    httpd.set_app(serialised)
-    try:
-        yield
-    finally:
-        httpd.set_app(application)
 
 
 @pytest.fixture

@@ -726,3 +726,22 @@ def test_a_sentinel_planted_in_the_common_section_is_caught_for_the_cpi_operator
         transaction.set_rollback(True)
     hits = _found(pages, {probe: "probe"})
     assert hits, "a sentinel in the common section went unnoticed"
+
+
+def test_intake_notes_about_health_stay_out_of_the_cpi_operators_pages(
+    world: World, crawled: dict[str, list[Fetched]]
+) -> None:
+    """Intake notes are special category (a health need, here an addiction relapse). The CPI
+    operator sits in the demo's coordination group, but coordination is not a CPI operator's job
+    (cases/permissions.py grants it to coordinators, social workers and case managers only): acting
+    as CPI operator they must see neither the forwarded intake nor its notes.
+    """
+    assert world.intake is not None
+    leaks = [
+        f"GET {page.url}{' (htmx)' if page.htmx else ''} [{page.name}]"
+        for page, _s in _found(crawled["cpi"], {world.intake_sentinel: "intake notes"})
+    ]
+    assert not leaks, "Health intake notes reach the CPI operator:\n" + "\n".join(leaks)
+    # Control: the coordination group's chair reads them, so the crawl would see them.
+    coordinator_hits = _found(crawled["coordinatore"], {world.intake_sentinel: "intake notes"})
+    assert coordinator_hits, "the coordinator never reads the intake notes: the check would prove nothing"

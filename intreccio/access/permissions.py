@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from intreccio.access.models import FORWARDED_STATES, Intake
 from intreccio.accounts.models import Membership, Role, Team, TeamKind
+from intreccio.accounts.permissions import COORDINATION_ROLES
 from intreccio.people.permissions import REGISTRY_ROLES
 
 # The roles that receive people at the front door and triage what they bring.
@@ -37,11 +38,13 @@ def coordination_groups(operator_id: int) -> QuerySet[Team]:
 
 
 def _intakes_q(membership: Membership) -> Q:
-    """For one membership: the intakes of its organisation, and those forwarded to its groups."""
+    """For one membership: the intakes of its organisation, and those forwarded to its groups
+    when the operator acts in a role of the group (not, say, as the CPI operator)."""
+    own = Q(structure__organisation_id=membership.structure.organisation_id)
+    if membership.role not in COORDINATION_ROLES:
+        return own
     ambiti = coordination_groups(membership.operator_id).values("ambito_id")
-    return Q(structure__organisation_id=membership.structure.organisation_id) | Q(
-        status__in=FORWARDED_STATES, ambito_id__in=ambiti
-    )
+    return own | Q(status__in=FORWARDED_STATES, ambito_id__in=ambiti)
 
 
 def visible_intakes_q(request: HttpRequest) -> Q:
@@ -78,4 +81,8 @@ def can_handle_intake(request: HttpRequest, intake: Intake) -> bool:
 
 def is_coordination_member(request: HttpRequest) -> bool:
     membership = _registry_membership(request)
-    return membership is not None and coordination_groups(membership.operator_id).exists()
+    return (
+        membership is not None
+        and membership.role in COORDINATION_ROLES
+        and coordination_groups(membership.operator_id).exists()
+    )

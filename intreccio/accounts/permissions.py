@@ -10,6 +10,11 @@ from django.http import HttpRequest
 
 from intreccio.accounts.models import Membership, Role
 
+# The roles in which a member of a coordination group acts for the group (allocating, validating,
+# reading forwarded intakes). The same operator acting as a CPI operator or a health specialist
+# sees only what that role sees: the group's view is not carried into every role.
+COORDINATION_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.CASE_MANAGER})
+
 
 def active_role(request: HttpRequest) -> str | None:
     membership: Membership | None = getattr(request, "membership", None)

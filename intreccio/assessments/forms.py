@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.access.forms import questionnaire_form
 from intreccio.accounts.models import Structure
+from intreccio.core.dates import DayFirstDateField
 
 
 def answers_form(
@@ -34,10 +35,10 @@ class CentreField(forms.ModelChoiceField):
 
 
 class ProfileForm(forms.Form):
-    pact_signed_on = forms.DateField(
+    # Typed dd/mm/yyyy like every other date of the interface (ISO is accepted too).
+    pact_signed_on = DayFirstDateField(
         label=_("Patto di servizio signed on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty if the pact is not signed yet."),
     )
     pact_cpi = CentreField(label=_("Employment centre"), queryset=Structure.objects.none(), required=False)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
 from intreccio.accounts.models import Membership, Operator, Role, TeamKind, TeamMember
+from intreccio.accounts.permissions import COORDINATION_ROLES
 from intreccio.cases.models import Case, CaseMember, Section
 
 CASE_ROLES = frozenset(
@@ -59,7 +60,7 @@ def _operator(request: HttpRequest) -> Operator:
 
 def is_coordination_member(request: HttpRequest, ambito_id: int) -> bool:
     membership = _membership(request)
-    if membership is None or membership.role not in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.CASE_MANAGER}:
+    if membership is None or membership.role not in COORDINATION_ROLES:
         return False
     return TeamMember.objects.filter(
         operator=_operator(request),
@@ -72,7 +73,7 @@ def is_coordination_member(request: HttpRequest, ambito_id: int) -> bool:
 def coordination_ambito_ids(request: HttpRequest) -> set[int]:
     """The ambiti whose coordination group the operator sits in, when acting in a role that may."""
     membership = _membership(request)
-    if membership is None or membership.role not in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.CASE_MANAGER}:
+    if membership is None or membership.role not in COORDINATION_ROLES:
         return set()
     return set(
         TeamMember.objects.filter(
