@@ -24,3 +24,7 @@ class PlansConfig(AppConfig):
                 order=26,
             )
         )
+
+        from intreccio.cases.nav import sits_in_a_coordination_group
+
+        register(NavEntry("plans:budget", _("Budget"), sits_in_a_coordination_group, order=31))

@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/validazione/rinvia/", views.plan_send_back, name="plan_send_back"),
     path("<int:pk>/verifica/", views.checkin_new, name="checkin_new"),
     path("<int:pk>/patto.pdf", views.pact_pdf, name="pact_pdf"),
+    path("budget/", views.budget, name="budget"),
 ]

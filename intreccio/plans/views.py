@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intreccio.catalogue.compare import compare_items
 from intreccio.people.selectors_measures import current_legal_representative
+from intreccio.plans import budget as budget_selectors
 from intreccio.plans import pdf, permissions, selectors, services
 from intreccio.plans.forms import (
     CheckInForm,
@@ -609,3 +610,10 @@ def pact_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     number = (document.case.number or str(document.case.pk)).replace("/", "-")
     response["Content-Disposition"] = f'inline; filename="patto-{number}-{document.plan.number}.pdf"'
     return response
+
+
+@login_required
+@require_GET
+def budget(request: HttpRequest) -> HttpResponse:
+    overview = budget_selectors.budget_overview(request=request)
+    return render(request, "plans/budget.html", {"overview": overview})

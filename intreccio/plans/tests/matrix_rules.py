@@ -109,3 +109,6 @@ RULES: dict[str, Rule] = {
     "plans:checkin_new": Rule(roles=MANAGER, kwargs=_validated),
     "plans:pact_pdf": Rule(roles=TEAM, kwargs=_validated, note="team members only; the print is recorded"),
 }
+RULES["plans:budget"] = Rule(
+    roles=GROUP, kwargs=lambda w: _coordination_group(w), note="aggregates of the ambito's committed budget"
+)
