@@ -462,4 +462,3 @@ def test_case_manager_changes_leave_the_old_manager_out(net: Net, case: Case) ->
         reason="Cambio di area per carico di lavoro",
     )
     assert client_for(net.alice).get(reverse("plans:item_edit", args=[plan.pk, "goal", 1])).status_code == 404
-
