@@ -168,6 +168,9 @@ def coordination_queue(*, request: HttpRequest) -> list[Intake]:
     # "urgent" sorts after "forwarded": the status descending puts urgent intakes first.
     intakes = list(
         Intake.objects.filter(status__in=FORWARDED_STATES, ambito_id__in=ambiti)
+        # Waiting means not taken in charge yet: the cases app hangs its case on the intake
+        # (reverse one-to-one "case"); this app only reads that the link is absent.
+        .filter(case__isnull=True)
         .select_related("person", "structure", "structure__organisation", "ambito")
         .order_by("-status", "outcome_on", "received_on", "pk")
     )

@@ -96,7 +96,7 @@ class CaseOpenForm(StyledForm):
     confirm_incomplete_team = forms.BooleanField(
         label=_("Open the case without a CPI operator in the team"),
         required=False,
-        help_text=_("The base team for work and poverty is one social operator and one CPI operator (seed 002:5)."),
+        help_text=_("The base team for work and poverty is one social operator and one CPI operator."),
     )
 
     def __init__(

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 
 from django.utils.functional import Promise
 
-_SENTENCES: dict[str, Promise] = {}
+_SENTENCES: dict[str, Promise | str] = {}
 
 
-def register_sentences(sentences: Mapping[str, Promise]) -> None:
+def register_sentences(sentences: Mapping[str, Promise | str]) -> None:
     _SENTENCES.update(sentences)
 
 
-def sentence_for(action: str) -> Promise | None:
+def sentence_for(action: str) -> Promise | str | None:
     return _SENTENCES.get(action)

@@ -343,7 +343,7 @@ def _sentence(entry: TimelineEntry, operators: dict[int, Operator]) -> tuple[str
     elif action in TIMELINE_SENTENCES:
         text = str(TIMELINE_SENTENCES[action]) % {"actor": actor}
     elif (registered := sentence_for(action)) is not None:
-        text = str(registered) % {"actor": actor}
+        text = str(registered) % {"actor": actor} if str(registered) else ""
     else:
         # Events other apps write about the case (plans, meetings…) before this list knows them.
         text = _("%(actor)s: %(action)s") % {"actor": actor, "action": action}
@@ -358,6 +358,8 @@ def _timeline_rows(timeline: CaseTimeline) -> list[dict[str, Any]]:
     rows = []
     for entry in timeline.entries:
         text, quote = _sentence(entry, timeline.operators)
+        if not text:
+            continue  # an event another event already tells (e.g. the plan's and the case's validation)
         rows.append({"when": entry.event.occurred_at, "text": text, "quote": quote, "verb": entry.verb})
     return rows
 

@@ -1,13 +1,18 @@
 """How plan events read in the case timeline."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-SENTENCES = {
+# An empty sentence hides the event from the timeline (never gettext(""): that is the catalogue header).
+SILENT = ""
+
+SENTENCES: dict[str, Promise | str] = {
     "plans.plan.created": _("%(actor)s started a personalised project."),
     "plans.plan.updated": _("%(actor)s changed the personalised project."),
-    "plans.plan.submitted": _("%(actor)s submitted the project to the coordination group."),
-    "plans.plan.validated": _("%(actor)s validated the project for the coordination group."),
-    "plans.plan.sent_back": _("%(actor)s sent the project back to the case manager."),
+    # Submitting, validating and sending back also move the case, whose own events tell them.
+    "plans.plan.submitted": SILENT,
+    "plans.plan.validated": SILENT,
+    "plans.plan.sent_back": SILENT,
     "plans.goal.added": _("%(actor)s added a goal to the project."),
     "plans.goal.updated": _("%(actor)s changed a goal of the project."),
     "plans.goal.removed": _("%(actor)s removed a goal from the project."),
