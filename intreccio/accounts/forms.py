@@ -123,6 +123,13 @@ class StructureForm(StyledForm):
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    keeps_notes_private = forms.BooleanField(
+        label=_("Case notes stay within this service"),
+        required=False,
+        help_text=_(
+            "For services whose notes must not reach the rest of the case team, such as an addiction service (SerD)."
+        ),
+    )
 
     def __init__(self, *args: Any, ambito: Ambito, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,7 +46,7 @@ from intreccio.territory.models import Ambito, Comune
 _T = TypeVar("_T")
 
 ORGANISATION_FIELDS = ("name", "short_name", "kind", "tax_code", "email", "phone")
-STRUCTURE_FIELDS = ("name", "comune", "address", "email", "phone")
+STRUCTURE_FIELDS = ("name", "comune", "address", "email", "phone", "keeps_notes_private")
 OPERATOR_FIELDS = ("first_name", "last_name", "email", "fiscal_code", "phone")
 
 
@@ -294,6 +294,7 @@ def _clean_structure(
     address: str,
     email: str,
     phone: str,
+    keeps_notes_private: bool,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": _required("name", name, _("Enter the name of the service or office.")),
@@ -301,6 +302,7 @@ def _clean_structure(
         "address": address.strip(),
         "email": _optional_email("email", email),
         "phone": phone.strip(),
+        "keeps_notes_private": bool(keeps_notes_private),
     }
     clash = Structure.objects.filter(organisation=organisation, name__iexact=values["name"])
     if structure is not None:
@@ -320,6 +322,7 @@ def structure_create(
     address: str = "",
     email: str = "",
     phone: str = "",
+    keeps_notes_private: bool = False,
     request: HttpRequest | None = None,
 ) -> Structure:
     if not organisation.is_active:
@@ -332,6 +335,7 @@ def structure_create(
         address=address,
         email=email,
         phone=phone,
+        keeps_notes_private=keeps_notes_private,
     )
     structure = Structure.objects.create(organisation=organisation, **values)
     payload = {**values, "comune": comune.pk if comune else None, "organisation": organisation.pk}
@@ -349,6 +353,7 @@ def structure_update(
     address: str = "",
     email: str = "",
     phone: str = "",
+    keeps_notes_private: bool = False,
     request: HttpRequest | None = None,
 ) -> Structure:
     values = _clean_structure(
@@ -359,6 +364,7 @@ def structure_update(
         address=address,
         email=email,
         phone=phone,
+        keeps_notes_private=keeps_notes_private,
     )
     changes = _apply(structure, values)
     if changes:

@@ -138,6 +138,14 @@ class TestStructures:
         assert not structure.is_active
         assert last_event().action == "accounts.structure.deactivated"
 
+    def test_a_service_can_keep_its_case_notes_to_itself(self, alice: Operator, organisation: Organisation) -> None:
+        serd = services.structure_create(actor=alice, organisation=organisation, name="SerD", keeps_notes_private=True)
+        assert serd.keeps_notes_private
+        services.structure_update(actor=alice, structure=serd, name="SerD", keeps_notes_private=False)
+        serd.refresh_from_db()
+        assert not serd.keeps_notes_private
+        assert last_event().payload == {"keeps_notes_private": [True, False]}
+
     def test_refusals(self, alice: Operator, structure: Structure) -> None:
         organisation = structure.organisation
         errors = refusal(lambda: services.structure_create(actor=alice, organisation=organisation, name=""))
