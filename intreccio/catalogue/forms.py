@@ -115,6 +115,11 @@ class ServiceForm(StyledForm):
         required=False,
         help_text=_("Training, internships, job search: not offered to people without a work path."),
     )
+    is_economic_assistance = forms.BooleanField(
+        label=_("Municipal economic assistance"),
+        required=False,
+        help_text=_("Not offered to households already receiving a national income measure (SIA, ReI, RdC, ADI…)."),
+    )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, providers: QuerySet[Organisation], **kwargs: Any) -> None:
@@ -134,6 +139,7 @@ class ServiceForm(StyledForm):
             unit_cost=data["unit_cost"],
             description=data["description"],
             is_work_path=data["is_work_path"],
+            is_economic_assistance=data["is_economic_assistance"],
             providers=list(data["providers"]),
         )
 
@@ -147,6 +153,7 @@ class ServiceForm(StyledForm):
             "unit_cost": service.unit_cost,
             "providers": list(service.providers.all()),
             "is_work_path": service.is_work_path,
+            "is_economic_assistance": service.is_economic_assistance,
             "description": service.description,
         }
 

@@ -106,10 +106,16 @@ class Service(TimeStampedModel):
         default=False,
         help_text=_("Training, internships, job search: what a person without a work path is not offered."),
     )
+    is_economic_assistance = models.BooleanField(
+        _("municipal economic assistance"),
+        default=False,
+        help_text=_("Not offered to households already receiving a national income measure (SIA, ReI, RdC, ADI…)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     privacy = {
         "id": OPS,
+        "is_economic_assistance": OPS,
         "created_at": OPS,
         "updated_at": OPS,
         "ambito": OPS,

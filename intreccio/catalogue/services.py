@@ -57,6 +57,7 @@ class ServiceData:
     unit_cost: Decimal | None
     description: str = ""
     is_work_path: bool = False
+    is_economic_assistance: bool = False
     providers: list[Organisation] = field(default_factory=list)
 
 
@@ -163,6 +164,7 @@ def _clean_service(
         "unit_cost": data.unit_cost,
         "description": (data.description or "").strip(),
         "is_work_path": data.is_work_path,
+        "is_economic_assistance": data.is_economic_assistance,
     }
 
 

@@ -63,6 +63,7 @@ class ServiceSpec:
     providers: tuple[str, ...]
     description: str = ""
     is_work_path: bool = False
+    is_economic_assistance: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ A, W, H = ServiceArea, ServiceUnit, QuantityBasis
 SERVICES: tuple[ServiceSpec, ...] = (
     # Poverty and inclusion
     ServiceSpec("AEC", "Assistenza economica", A.POVERTY, W.MONTH, "300", (COMUNE,),
-                "Contributo mensile; escluso per i nuclei già beneficiari di una misura nazionale (seed 001:139)."),
+                "Contributo mensile; escluso per i nuclei già beneficiari di una misura nazionale (seed 001:139).",
+                is_economic_assistance=True),
     ServiceSpec("COUNS", "Counseling per l'empowerment", A.POVERTY, W.HOUR, "38", (COMUNE, AZIENDA)),
     ServiceSpec("PUC", "Progetti utili alla collettività (PUC)", A.POVERTY, W.MONTH, "120", (COMUNE,),
                 "Copertura assicurativa, sicurezza e tutoraggio del progetto."),
@@ -227,6 +229,7 @@ def _services_ensure(ambito: Ambito, actor: Operator, created: Counter[str]) -> 
                 unit_cost=Decimal(spec.unit_cost),
                 description=spec.description,
                 is_work_path=spec.is_work_path,
+                is_economic_assistance=spec.is_economic_assistance,
                 # A network without one of these organisations still gets the service.
                 providers=[organisations[name] for name in spec.providers if name in organisations],
             ),

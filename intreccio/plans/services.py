@@ -32,6 +32,8 @@ from intreccio.cases.models import Case, CaseStatus, Section
 from intreccio.cases.services import REASON_MIN_LENGTH
 from intreccio.catalogue.models import AssistancePackage, PackageStatus, QuantityBasis, Service
 from intreccio.catalogue.selectors import package_compare, package_for_profile
+from intreccio.people.models import Household, HouseholdMember
+from intreccio.people.selectors_measures import economic_assistance_eligibility
 from intreccio.people.services.common import Errors, clean_text
 from intreccio.plans import permissions
 from intreccio.plans.models import (
@@ -448,12 +450,31 @@ class InterventionData:
     ends_on: datetime.date | None = None
 
 
+def _household_of(case: Case) -> Household | None:
+    """The case's household, or the person's current one: the unit whose income measures count."""
+    if case.household_id is not None:
+        return case.household
+    if case.person_id is None:
+        return None
+    member = (
+        HouseholdMember.objects.filter(person_id=case.person_id, date_out__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    return member.household if member is not None else None
+
+
 def _check_intervention(errors: Errors, plan: Plan, data: InterventionData) -> None:
     service = data.service
     if service is None or service.ambito_id != plan.case.ambito_id or not service.is_active:
         errors.add("service", _("Choose an active service of the ambito's catalogue."))
     elif data.provider is None or not service.providers.filter(pk=data.provider.pk).exists():
         errors.add("provider", _("Choose one of the providers of “%(service)s”.") % {"service": service.name})
+    if service is not None and service.is_economic_assistance:
+        household = _household_of(plan.case)
+        eligibility = economic_assistance_eligibility(household) if household is not None else None
+        if eligibility is not None and not eligibility.ok:
+            errors.add("service", eligibility.reason)
     if data.quantity is None or data.quantity <= 0:
         errors.add("quantity", _("The quantity must be more than zero."))
     if data.basis not in QuantityBasis.values:

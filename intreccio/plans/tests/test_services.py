@@ -12,7 +12,7 @@ from intreccio.audit.models import DomainEvent
 from intreccio.cases import services as case_services
 from intreccio.cases.models import Case, CaseStatus, ClosureOutcome
 from intreccio.cases.tests.conftest import TODAY, Net
-from intreccio.catalogue.models import QuantityBasis
+from intreccio.catalogue.models import QuantityBasis, Service, ServiceArea, ServiceUnit
 from intreccio.plans import services
 from intreccio.plans.models import (
     CheckIn,
@@ -219,6 +219,41 @@ class TestContent:
                 data=services.InterventionData(service=cat.tir, provider=cat.asst, quantity=Decimal("0")),
             )
         assert set(exc.value.message_dict) == {"provider", "quantity"}
+
+    def test_economic_assistance_is_refused_to_a_household_on_a_national_measure(
+        self, net: Net, case: Case, cat: Catalogue
+    ) -> None:
+        """Seed 001:139: the comune's economic assistance is not for households already on SIA (now ADI)."""
+        from intreccio.people.models import IncomeMeasure, IncomeSupport, IncomeSupportStatus
+        from intreccio.people.tests.factories import HouseholdMemberFactory
+
+        aec = Service.objects.create(
+            ambito=net.ambito,
+            code="AEC",
+            name="Assistenza economica",
+            area=ServiceArea.POVERTY,
+            unit=ServiceUnit.MONTH,
+            unit_cost=Decimal("300"),
+            is_economic_assistance=True,
+        )
+        aec.providers.set([cat.coop])
+        member = HouseholdMemberFactory.create(person=case.person)
+        plan = draft_plan(net, case)
+        data = services.InterventionData(service=aec, provider=cat.coop, quantity=Decimal("3"))
+        # Not on a measure: allowed.
+        services.intervention_add(request=net.request(net.alice), plan=plan, version=plan.version, data=data)
+        plan.refresh_from_db()
+        IncomeSupport.objects.create(
+            household=member.household,
+            measure=IncomeMeasure.ADI,
+            status=IncomeSupportStatus.GRANTED,
+            date_from=TODAY - datetime.timedelta(days=60),
+            monthly_amount=Decimal("487.50"),
+            recorded_by=net.alice,
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.intervention_add(request=net.request(net.alice), plan=plan, version=plan.version, data=data)
+        assert "national income measure" in exc.value.message_dict["service"][0]
 
     def test_a_health_intervention_lands_in_the_health_section(self, net: Net, case: Case, cat: Catalogue) -> None:
         plan = draft_plan(net, case)
