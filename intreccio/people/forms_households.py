@@ -75,6 +75,9 @@ def parse_amount(raw: str) -> Decimal:
         raise not_understood
     if len(cents) > 2:
         raise ValidationError(_("Use at most two decimals (cents), e.g. 9.360,50."), code="decimals")
+    # No amount the registry keeps reaches a billion euro; more digits are a typing slip.
+    if len(whole.lstrip("0")) > 9:
+        raise ValidationError(_("This amount is too large: check the digits."), code="too_large")
     try:
         return Decimal(f"{whole}.{cents or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - the pattern above admits digits only
