@@ -1,12 +1,20 @@
 """Who may see a case, which sections, and who may move it (deny by default, R2-R3).
 
 A case is visible to its current team members, to the members of the coordination group of
-its ambito, and (with the referrals of a later issue) to recipients of an active referral;
+its ambito, and to whoever another app gives a reason to see it (the recipients of an active
+referral, the holder of a break-the-glass grant), registered with ``register_access_source``;
 nobody else. Within a case, the role the operator acts in decides the sections they see; the
 coordination group sees only what it needs to allocate, validate and monitor.
+
+Content the person asked to black out (R21) is withdrawn from every reader outside the service
+that wrote it by the concealments registered with ``register_concealment``: the case selectors
+drop those items before anything (a list, a count, a timeline entry) is built from them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
@@ -50,6 +58,51 @@ MANAGER_ROLES = frozenset({Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.HEALTH_SP
 COORDINATION_SECTIONS = frozenset({Section.COMMON, Section.WORK})
 
 
+# The basis of a read, written into the access record's purpose when it is not the team's own.
+TEAM_BASIS = "team"
+COORDINATION_BASIS = "coordination"
+
+
+@dataclass(frozen=True)
+class AccessSource:
+    """Another reason to see a case, contributed by an app built on top of cases.
+
+    ``cases_q(request)`` gives the cases the acting operator may see for this reason (a ``Q`` over
+    ``Case``; ``Q(pk__in=[])`` for none); ``sections(request, case)`` the sections of one case it
+    opens (empty when the reason does not apply to that case). ``basis`` names the reason in the
+    access log (``referral``, ``break_the_glass``), so the person's access report can say why.
+    """
+
+    basis: str
+    cases_q: Callable[[HttpRequest], Q]
+    sections: Callable[[HttpRequest, Case], frozenset[str]]
+
+
+# A concealment gives, for a reader and a case, the keys ("app.model", pk) of items hidden from them.
+Concealment = Callable[[HttpRequest, Case], set[tuple[str, int]]]
+
+_ACCESS_SOURCES: list[AccessSource] = []
+_CONCEALMENTS: list[Concealment] = []
+
+
+def register_access_source(source: AccessSource) -> None:
+    if all(existing.basis != source.basis for existing in _ACCESS_SOURCES):
+        _ACCESS_SOURCES.append(source)
+
+
+def register_concealment(concealment: Concealment) -> None:
+    if concealment not in _CONCEALMENTS:
+        _CONCEALMENTS.append(concealment)
+
+
+def hidden_items(request: HttpRequest, case: Case) -> set[tuple[str, int]]:
+    """What of ``case`` is blacked out for this reader: never shown, counted or hinted at."""
+    hidden: set[tuple[str, int]] = set()
+    for concealment in _CONCEALMENTS:
+        hidden |= concealment(request, case)
+    return hidden
+
+
 def _membership(request: HttpRequest) -> Membership | None:
     return getattr(request, "membership", None)
 
@@ -91,6 +144,8 @@ def visible_cases_q(request: HttpRequest) -> Q:
     ambiti = coordination_ambito_ids(request)
     if ambiti:
         condition |= Q(ambito_id__in=ambiti)
+    for source in _ACCESS_SOURCES:
+        condition |= source.cases_q(request)
     return condition
 
 
@@ -105,9 +160,36 @@ def sections_for(request: HttpRequest, case: Case) -> frozenset[str]:
         return frozenset()
     if is_team_member(request, case):
         return ROLE_SECTIONS.get(membership.role, frozenset())
+    allowed: frozenset[str] = frozenset()
     if is_coordination_member(request, case.ambito_id):
-        return COORDINATION_SECTIONS & ROLE_SECTIONS.get(membership.role, frozenset())
-    return frozenset()
+        allowed = COORDINATION_SECTIONS & ROLE_SECTIONS.get(membership.role, frozenset())
+    for source in _ACCESS_SOURCES:
+        allowed |= source.sections(request, case)
+    return allowed
+
+
+def access_basis(request: HttpRequest, case: Case) -> str:
+    """Why the operator may read ``case``: the team, the coordination group, or a registered source."""
+    if is_team_member(request, case):
+        return TEAM_BASIS
+    if is_coordination_member(request, case.ambito_id):
+        return COORDINATION_BASIS
+    for source in _ACCESS_SOURCES:
+        if source.sections(request, case):
+            return source.basis
+    return ""
+
+
+def access_purpose(request: HttpRequest, case: Case, purpose: str) -> str:
+    """The purpose for the access record: prefixed with the basis when it is not team or coordination.
+
+    ``break_the_glass: case_detail`` lets the auditor and the person's access report tell an
+    emergency read from ordinary work without another column in the hash-chained log.
+    """
+    basis = access_basis(request, case)
+    if basis in ("", TEAM_BASIS, COORDINATION_BASIS):
+        return purpose
+    return f"{basis}: {purpose}" if purpose else basis
 
 
 def can_allocate(request: HttpRequest, ambito_id: int) -> bool:

@@ -74,7 +74,13 @@ def case_get_for_user(*, request: HttpRequest, pk: int, purpose: str = "") -> Ca
     )
     if case is None:
         raise Http404
-    record_access(actor=_actor(request), obj=case, request=request, section=Section.COMMON, purpose=purpose)
+    record_access(
+        actor=_actor(request),
+        obj=case,
+        request=request,
+        section=Section.COMMON,
+        purpose=permissions.access_purpose(request, case, purpose),
+    )
     return case
 
 
@@ -88,7 +94,16 @@ def case_notes(*, request: HttpRequest, case: Case, section: str) -> list[CaseNo
         .filter(Q(restricted_to_structure=False) | Q(author_structure=membership.structure))
         .select_related("author", "author_structure__organisation")
     )
-    record_access(actor=_actor(request), obj=case, request=request, section=section, purpose="case work")
+    hidden = {pk for label, pk in permissions.hidden_items(request, case) if label == NOTE_LABEL}
+    if hidden:
+        notes = notes.exclude(pk__in=hidden)
+    record_access(
+        actor=_actor(request),
+        obj=case,
+        request=request,
+        section=section,
+        purpose=permissions.access_purpose(request, case, "case work"),
+    )
     return list(notes)
 
 
@@ -112,15 +127,35 @@ def _event_section(event: DomainEvent) -> str:
     return str(event.payload.get("section") or Section.COMMON)
 
 
+NOTE_LABEL = "cases.casenote"
+# Which payload key of a timeline event names an item that can be blacked out.
+CONCEALABLE_PAYLOAD_KEYS = {NOTE_LABEL: "note", "assessments.assessment": "assessment"}
+
+
+def _conceals(event: DomainEvent, hidden: set[tuple[str, int]]) -> bool:
+    return any(
+        (label, event.payload.get(key)) in hidden
+        for label, key in CONCEALABLE_PAYLOAD_KEYS.items()
+        if event.payload.get(key) is not None
+    )
+
+
 def case_timeline(*, request: HttpRequest, case: Case) -> list[TimelineEntry]:
-    """The case's history from its domain events, newest first, filtered by what the reader may see."""
+    """The case's history from its domain events, newest first, filtered by what the reader may see.
+
+    Events about blacked-out items are dropped like events of a section the reader cannot see:
+    the history closes over them without a gap.
+    """
     allowed = permissions.sections_for(request, case)
+    hidden = permissions.hidden_items(request, case)
     my_structure = request.membership.structure_id  # type: ignore[attr-defined]
     events = DomainEvent.objects.filter(target_type="cases.case", target_id=str(case.pk)).order_by("-seq")
     return [
         TimelineEntry(e)
         for e in events
-        if _event_section(e) in allowed and e.payload.get("restricted_to") in (None, my_structure)
+        if _event_section(e) in allowed
+        and e.payload.get("restricted_to") in (None, my_structure)
+        and not (hidden and _conceals(e, hidden))
     ]
 
 

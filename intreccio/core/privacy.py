@@ -21,7 +21,10 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 
 class Category(models.TextChoices):
@@ -71,3 +74,92 @@ def unclassified_fields() -> list[str]:
             if name not in declared:
                 missing.append(f"{model._meta.label}.{name}")
     return missing
+
+
+# --- legal basis and retention per category (GDPR art. 6, 9, 10, 30; SECURITY.md R1, R13) -------
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """Why the processing is lawful: the art. 6 condition and, for special and judicial data, the
+    art. 9 / art. 10 condition with the Italian provision that grounds it."""
+
+    art6: StrOrPromise
+    special: StrOrPromise = ""  # art. 9(2) or art. 10 condition; empty for common data
+
+
+PUBLIC_TASK = _(
+    "Art. 6(1)(e): public interest task of the social services (L. 328/2000; D.Lgs. 147/2017; "
+    "D.L. 48/2023 for the national income measures)"
+)
+
+LEGAL_BASIS: dict[str, LegalBasis] = {
+    Category.NONE: LegalBasis(art6=_("Not personal data")),
+    Category.TECHNICAL: LegalBasis(
+        art6=_("Art. 6(1)(c): legal obligation to keep processing secure and accountable (GDPR art. 5(2), 32)")
+    ),
+    Category.IDENTIFYING: LegalBasis(art6=PUBLIC_TASK),
+    Category.ECONOMIC: LegalBasis(art6=_("Art. 6(1)(c) and (e): ISEE and income-support rules (DPCM 159/2013)")),
+    Category.SPECIAL: LegalBasis(
+        art6=PUBLIC_TASK,
+        special=_(
+            "Art. 9(2)(g) and (h): substantial public interest in social assistance "
+            "(D.Lgs. 196/2003 art. 2-sexies(2)(s)) and social and health care"
+        ),
+    ),
+    Category.JUDICIAL: LegalBasis(
+        art6=PUBLIC_TASK,
+        special=_("Art. 10: processing authorised by law (D.Lgs. 196/2003 art. 2-octies; O.P. L. 354/1975)"),
+    ),
+    Category.MINOR: LegalBasis(
+        art6=PUBLIC_TASK,
+        special=_("Art. 9(2)(g): protection of minors (L. 184/1983; D.Lgs. 196/2003 art. 2-sexies(2)(s))"),
+    ),
+    Category.VIOLENCE: LegalBasis(
+        art6=PUBLIC_TASK,
+        special=_("Art. 9(2)(g): protection of victims of violence (L. 69/2019; D.Lgs. 196/2003 art. 2-sexies(2)(s))"),
+    ),
+}
+
+
+class RetentionTrigger(models.TextChoices):
+    CASE_CLOSED = "case_closed", _("after the case is closed")
+    LAST_ACTIVITY = "last_activity", _("after the last activity on the record")
+    RECORDED = "recorded", _("after the row was written")
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("anonymised (kept for statistics without identity)")
+    DELETE = "delete", _("deleted")
+    KEEP = "keep", _("kept (append-only accountability record)")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long data of one category is kept, from what moment, and what happens then.
+
+    A legal hold on a person or a case suspends every purge and anonymisation that would touch it.
+    """
+
+    months: int
+    trigger: RetentionTrigger
+    action: RetentionAction
+
+
+# The default schedule: ten years after closure is the ordinary limitation period (c.c. art. 2946)
+# for the administrative acts a case contains; audit rows are kept well beyond the Garante's
+# 24-month minimum for access logs because they are what a person's access report is built from.
+RETENTION: dict[str, Retention] = {
+    Category.NONE: Retention(0, RetentionTrigger.RECORDED, RetentionAction.KEEP),
+    Category.TECHNICAL: Retention(120, RetentionTrigger.RECORDED, RetentionAction.KEEP),
+    Category.IDENTIFYING: Retention(120, RetentionTrigger.CASE_CLOSED, RetentionAction.ANONYMISE),
+    Category.ECONOMIC: Retention(120, RetentionTrigger.CASE_CLOSED, RetentionAction.ANONYMISE),
+    Category.SPECIAL: Retention(120, RetentionTrigger.CASE_CLOSED, RetentionAction.DELETE),
+    Category.JUDICIAL: Retention(60, RetentionTrigger.CASE_CLOSED, RetentionAction.DELETE),
+    Category.MINOR: Retention(120, RetentionTrigger.CASE_CLOSED, RetentionAction.DELETE),
+    Category.VIOLENCE: Retention(120, RetentionTrigger.CASE_CLOSED, RetentionAction.DELETE),
+}
+# Minimum for the access log (Garante, health-dossier guidelines): the purge job never goes below.
+AUDIT_MINIMUM_MONTHS = 24
+# A person known to the network without any case (an intake that went no further): kept this long.
+NO_CASE_RETENTION_MONTHS = 24
