@@ -76,6 +76,12 @@ INSTALLED_APPS = [
     "intreccio.assessments",
     "intreccio.catalogue",
     "intreccio.meetings",
+    "intreccio.history",
+    "intreccio.referrals",
+    "intreccio.breakglass",
+    "intreccio.blackout",
+    "intreccio.rights",
+    "intreccio.retention",
     "intreccio.demo",
 ]
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("audit/", include("intreccio.audit.urls")),
     path("valutazioni/", include("intreccio.assessments.urls")),
     path("incontri/", include("intreccio.meetings.urls")),
+    path("invii/", include("intreccio.referrals.urls")),
+    path("emergenza/", include("intreccio.breakglass.urls")),
+    path("oscuramenti/", include("intreccio.blackout.urls")),
+    path("diritti/", include("intreccio.rights.urls")),
+    path("conservazione/", include("intreccio.retention.urls")),
 ]
 
 handler403 = "intreccio.core.views.error_403"
