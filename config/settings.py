@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "intreccio.blackout",
     "intreccio.rights",
     "intreccio.retention",
+    "intreccio.oversight",
     "intreccio.demo",
 ]
 

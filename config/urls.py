@@ -20,6 +20,7 @@ urlpatterns = [
     path("oscuramenti/", include("intreccio.blackout.urls")),
     path("diritti/", include("intreccio.rights.urls")),
     path("conservazione/", include("intreccio.retention.urls")),
+    path("privacy/", include("intreccio.oversight.urls")),
 ]
 
 handler403 = "intreccio.core.views.error_403"
