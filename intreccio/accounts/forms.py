@@ -12,26 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Operator, OrganisationKind, Role, Structure, TeamKind
 from intreccio.accounts.selectors import OperatorFilters, OrganisationFilters, structure_choices
+from intreccio.core.dates import DayFirstDateField
 from intreccio.territory.models import Ambito, Comune
-
-# Dates are typed day first whatever the interface language: the users' documents are Italian.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-def date_field(label: StrOrPromise, *, required: bool, help_text: StrOrPromise = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        help_text=help_text or _("dd/mm/yyyy, e.g. 31/01/2025"),
-        widget=forms.DateInput(
-            format="%d/%m/%Y", attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
-        ),
-        error_messages={"invalid": _("Enter a real date as dd/mm/yyyy, e.g. 31/01/2025.")},
-    )
+def date_field(label: StrOrPromise, *, required: bool, help_text: StrOrPromise = "") -> DayFirstDateField:
+    return DayFirstDateField(label=label, required=required, help_text=help_text or _("dd/mm/yyyy, e.g. 31/01/2025"))
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

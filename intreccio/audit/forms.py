@@ -9,11 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.audit.selectors import AccessLogFilters, DomainLogFilters
+from intreccio.core.dates import DayFirstDateField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-DATE_FORMAT = "%d/%m/%Y"
 # Beyond these the bounds of a local day no longer convert to UTC, and no audit row can exist.
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2999, 12, 31)
@@ -28,17 +28,12 @@ def _text(label: StrOrPromise, max_length: int) -> forms.CharField:
     )
 
 
-def _date(label: StrOrPromise) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=[DATE_FORMAT],
-        widget=forms.DateInput(
-            format=DATE_FORMAT,
-            attrs={"class": "form-control", "placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"},
-        ),
-        error_messages={"invalid": _("Enter a date as dd/mm/yyyy, e.g. 31/01/2026.")},
+def _date(label: StrOrPromise) -> DayFirstDateField:
+    field = DayFirstDateField(
+        label=label, required=False, oldest_year=EARLIEST.year, latest_year=LATEST.year, help_text=""
     )
+    field.widget.attrs["class"] = "form-control"
+    return field
 
 
 class _DateRangeForm(forms.Form):
@@ -47,10 +42,6 @@ class _DateRangeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in ("date_from", "date_to"):
-            value = cleaned.get(name)
-            if value is not None and not EARLIEST <= value <= LATEST:
-                self.add_error(name, _("Enter a date between 1900 and 2999."))
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", _("The end date is before the start date."))

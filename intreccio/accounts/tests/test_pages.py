@@ -6,12 +6,13 @@ import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intreccio.accounts.models import Membership, Operator, Organisation, Role, Structure, Team, TeamMember
 from intreccio.accounts.tests.factories import (
@@ -204,6 +205,26 @@ class TestOperatorPages:
         assert list(form.errors) == [field], form.errors
         assert not Operator.objects.filter(username="bruno").exists()
         assert mail.outbox == []
+
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [
+            ("31/02/2025", "31/02/2025 does not exist: February has 28 days."),
+            ("1/2/25", "Write the year with four digits"),
+            ("2025-13-01", "There is no month 13"),
+        ],
+    )
+    def test_a_wrong_start_date_says_what_is_wrong(
+        self, alice_client: Client, structure: Structure, typed: str, message: str
+    ) -> None:
+        data = {"username": "bruno", "first_name": "Bruno", "last_name": "Bianchi", "email": "bruno@example.org"}
+        data |= {"structure": str(structure.pk), "role": Role.CASE_MANAGER, "valid_from": typed}
+        alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        with translation.override("en"):
+            response = alice_client.post(reverse("accounts:operator_create"), data)
+            errors = [str(e) for e in response.context["form"].errors["valid_from"]]
+        assert any(message in error for error in errors), errors
+        assert not Operator.objects.filter(username="bruno").exists()
 
     def test_every_error_is_shown_at_once(self, alice_client: Client, structure: Structure) -> None:
         data: dict[str, Any] = {"username": "alice", "first_name": "A", "last_name": "B", "email": "b@example.org"}
