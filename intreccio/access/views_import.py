@@ -40,6 +40,7 @@ from intreccio.access.importer import (
 from intreccio.access.models import Intake
 from intreccio.accounts.forms import StyledForm
 from intreccio.accounts.models import Membership, Operator
+from intreccio.audit.services import record_access
 
 KEEP_SECONDS = 24 * 3600
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -222,6 +223,14 @@ def import_report_csv(request: HttpRequest, token: str) -> HttpResponse:
     for error in report.errors:
         cells = [str(error.row), error.column, neutralise(error.fiscal_code), neutralise(error.message, limit=500)]
         lines.append(writer.writerow(cells))
+    # An export of codici fiscali: logged with its columns and row count (R10), or not given at all.
+    record_access(
+        actor=_actor(request),
+        object_type="access.import_report",
+        object_id=token[:64],
+        request=request,
+        purpose=f"export: row,column,fiscal_code,problem; {len(lines) - 1} rows",
+    )
     response = HttpResponse("\ufeff" + "".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="errori-importazione.csv"'
     return response

@@ -28,6 +28,7 @@ from intreccio.accounts.tests.factories import (
     TeamMemberFactory,
     operator_with_role,
 )
+from intreccio.audit.models import AccessEvent
 from intreccio.people.models import Person
 from intreccio.people.tests.factories import PersonFactory
 from intreccio.territory.tests.factories import ComuneFactory
@@ -113,6 +114,10 @@ def test_problems_are_listed_by_row_and_exported_without_formulas(alice: Operato
         for cell in line.split(";"):
             assert not cell.strip('"').startswith(("=", "+", "-", "@")), cell
     assert "'=HYPERLINK" in body
+    # The download is an export of codici fiscali: logged with its columns and row count.
+    logged = AccessEvent.objects.get(actor=alice, object_type="access.import_report")
+    assert logged.object_id == token
+    assert logged.purpose == f"export: row,column,fiscal_code,problem; {len(body.splitlines()) - 1} rows"
     assert client.post(reverse("access:import_confirm", args=[token])).status_code == 302
     assert not Person.objects.exists()
 
