@@ -55,14 +55,14 @@ def test_one_save_per_version_wins(transactional_db: None, net: Net, clients: in
     barrier = threading.Barrier(clients)
     outcomes: Counter[tuple[int, str]] = Counter()
     lock = threading.Lock()
-    state = {"version": case.version, "status": case.status}
+    state: dict[str, int | str] = {"version": case.version, "status": case.status}
 
     def client(n: int) -> None:
         request = net.request(net.alice)
         try:
             for round_ in range(ROUNDS):
                 barrier.wait(timeout=60)
-                version, status = state["version"], state["status"]
+                version, status = int(state["version"]), str(state["status"])
                 barrier.wait(timeout=60)  # everyone has read the same version before anyone saves
                 try:
                     if status == CaseStatus.ACTIVE:
