@@ -6,6 +6,7 @@ These run on both engines: SQLite's per-table triggers and PostgreSQL's shared f
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.db import connection, transaction
@@ -25,9 +26,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def persons() -> list[Person]:
     return [
-        PersonFactory.create(first_name=name, phone=phone)
-        for name, phone in (("Maria", "0461 111"), ("Giulia", "0461 222"), ("Sara", "0461 333"))
+        PersonFactory.create(first_name=name, citizenship=citizenship, phone=phone)
+        for name, citizenship, phone in (
+            ("Maria", "italiana", "0461 111"),
+            ("Giulia", "albanese", "0461 222"),
+            ("Sara", "rumena", "0461 333"),
+        )
     ]
+
+
+def _raw(table: str, column: str, pk: int) -> object:
+    """A column's value as stored: ciphertext for an encrypted field."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
 
 
 def _ids(persons: list[Person]) -> list[int]:
@@ -35,7 +47,7 @@ def _ids(persons: list[Person]) -> list[int]:
 
 
 def test_queryset_update_records_every_row_it_touched(persons: list[Person], new_changes: ChangesSince) -> None:
-    updated = Person.objects.filter(pk__in=_ids(persons)).update(phone="000")
+    updated = Person.objects.filter(pk__in=_ids(persons)).update(citizenship="ucraina")
     assert updated == 3
     changes = list(new_changes())
     assert [(c.table_name, c.row_pk, c.operation) for c in changes] == [
@@ -44,11 +56,11 @@ def test_queryset_update_records_every_row_it_touched(persons: list[Person], new
     by_pk = {c.row_pk: c for c in changes}
     for person in persons:
         change = by_pk[str(person.pk)]
-        assert change.old_row["phone"] == person.phone
+        assert change.old_row["citizenship"] == person.citizenship
         assert change.old_row["first_name"] == person.first_name
         assert change.old_row["id"] == person.pk
-        assert change.changed_columns == ["phone"]
-    assert Person.objects.filter(phone="000").count() == 3
+        assert change.changed_columns == ["citizenship"]
+    assert Person.objects.filter(citizenship="ucraina").count() == 3
 
 
 def test_bulk_update_records_the_old_values(persons: list[Person], new_changes: ChangesSince) -> None:
@@ -87,24 +99,38 @@ def test_queryset_delete_records_every_whole_row(new_changes: ChangesSince) -> N
 def test_raw_sql_update_is_recorded(persons: list[Person], new_changes: ChangesSince) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE people_person SET residence_address = %s, phone = %s WHERE id = %s",
-            ["Via Roma 1", "999", persons[0].pk],
+            "UPDATE people_person SET languages = %s, birth_country = %s WHERE id = %s",
+            ["italiano, albanese", "Albania", persons[0].pk],
         )
     (change,) = new_changes()
     assert change.row_pk == str(persons[0].pk)
-    assert change.old_row["residence_address"] == ""
-    assert change.old_row["phone"] == "0461 111"
-    assert change.changed_columns == ["phone", "residence_address"]
+    assert change.old_row["languages"] == ""
+    assert change.old_row["birth_country"] == ""
+    assert change.changed_columns == ["birth_country", "languages"]
+
+
+def test_the_history_holds_columns_as_stored_and_never_decodes_them(
+    persons: list[Person], new_changes: ChangesSince
+) -> None:
+    # An encrypted field (the phone, R12) reaches the history as the ciphertext it is stored as.
+    person = persons[0]
+    stored_phone = _raw("people_person", "phone", person.pk)
+    Person.objects.filter(pk=person.pk).update(first_name="Marta")
+    (change,) = new_changes()
+    assert change.old_row["phone"] == stored_phone
+    if stored_phone != "0461 111":  # the column is encrypted: its plaintext is nowhere in the copy
+        assert "0461 111" not in json.dumps(change.old_row)
 
 
 def test_raw_sql_delete_is_recorded(new_changes: ChangesSince) -> None:
     household = HouseholdFactory.create(name="Nucleo Verdi", address="Via dei Mille 3")
+    stored_address = _raw("people_household", "address", household.pk)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM people_household WHERE id = %s", [household.pk])
     (change,) = new_changes()
     assert (change.table_name, change.operation) == ("people_household", "delete")
     assert change.old_row["name"] == "Nucleo Verdi"
-    assert change.old_row["address"] == "Via dei Mille 3"
+    assert change.old_row["address"] == stored_address
     assert not Household.objects.filter(pk=household.pk).exists()
 
 
@@ -114,8 +140,11 @@ def test_save_is_recorded_with_the_columns_it_changed(persons: list[Person], new
     person.save()
     (change,) = new_changes()
     assert change.old_row["first_name"] == "Maria"
-    # save() writes every column; only those whose value changed are listed (updated_at moves).
-    assert change.changed_columns == ["first_name", "updated_at"]
+    # save() writes every column; only those whose value changed are listed: the name, the time
+    # of the change, and the encrypted columns, whose ciphertext changes at every write.
+    unchanged = {f.column for f in Person._meta.concrete_fields} - set(change.changed_columns or [])
+    assert {"first_name", "updated_at"} <= set(change.changed_columns or [])
+    assert {"last_name", "citizenship", "birth_date", "created_at", "created_by_id"} <= unchanged
 
 
 def test_an_update_that_changes_nothing_writes_nothing(persons: list[Person], new_changes: ChangesSince) -> None:
@@ -126,8 +155,8 @@ def test_an_update_that_changes_nothing_writes_nothing(persons: list[Person], ne
 def test_change_time_and_transaction(persons: list[Person], new_changes: ChangesSince) -> None:
     before = timezone.now() - datetime.timedelta(seconds=5)
     with transaction.atomic():
-        Person.objects.filter(pk=persons[0].pk).update(phone="1")
-        Person.objects.filter(pk=persons[1].pk).update(phone="2")
+        Person.objects.filter(pk=persons[0].pk).update(languages="1")
+        Person.objects.filter(pk=persons[1].pk).update(languages="2")
     first, second = new_changes()
     assert before <= first.changed_at <= timezone.now() + datetime.timedelta(seconds=5)
     if connection.vendor == "postgresql":
@@ -140,7 +169,7 @@ def test_change_time_and_transaction(persons: list[Person], new_changes: Changes
 
 def test_a_rolled_back_change_leaves_no_history(persons: list[Person], new_changes: ChangesSince) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
-        Person.objects.filter(pk=persons[0].pk).update(phone="1")
+        Person.objects.filter(pk=persons[0].pk).update(languages="1")
         raise RuntimeError("changed my mind")
     assert not new_changes().exists()
 

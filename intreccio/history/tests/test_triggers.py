@@ -93,7 +93,7 @@ def _trigger_sql(table: str) -> str:
 def test_a_migration_that_alters_a_tracked_table_gets_the_triggers_back_with_the_new_column(
     schema_restored: None,
 ) -> None:
-    person = PersonFactory.create(phone="0461 555")
+    person = PersonFactory.create(citizenship="italiana")
     # What ``migrate`` does: pre_migrate, the schema change, post_migrate.
     emit_pre_migrate_signal(0, False, connection.alias)
     assert installed_triggers(connection) == {}, "migrations run without the triggers"
@@ -105,20 +105,20 @@ def test_a_migration_that_alters_a_tracked_table_gets_the_triggers_back_with_the
     if connection.vendor == "sqlite":
         assert "history_probe" in _trigger_sql("people_person")
     mark = RowChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    Person.objects.filter(pk=person.pk).update(phone="0461 666")
+    Person.objects.filter(pk=person.pk).update(citizenship="francese")
     change = RowChange.objects.get(id__gt=mark)
     assert change.old_row["history_probe"] == "probe-default"
-    assert change.old_row["phone"] == "0461 555"
+    assert change.old_row["citizenship"] == "italiana"
 
     # And a migration that drops the column again: SQLite refuses to drop a column a trigger
     # names, so the triggers must be out of the way while migrations run.
     emit_pre_migrate_signal(0, False, connection.alias)
     _drop_probe_column()
     emit_post_migrate_signal(0, False, connection.alias)
-    Person.objects.filter(pk=person.pk).update(phone="0461 777")
+    Person.objects.filter(pk=person.pk).update(citizenship="tedesca")
     latest = RowChange.objects.filter(table_name="people_person").order_by("-id").first()
     assert latest is not None
-    assert latest.old_row["phone"] == "0461 666"
+    assert latest.old_row["citizenship"] == "francese"
     assert "history_probe" not in latest.old_row
 
 
