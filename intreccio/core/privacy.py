@@ -163,3 +163,112 @@ RETENTION: dict[str, Retention] = {
 AUDIT_MINIMUM_MONTHS = 24
 # A person known to the network without any case (an intake that went no further): kept this long.
 NO_CASE_RETENTION_MONTHS = 24
+
+
+# --- the register of processing activities (GDPR art. 30(1)) and the DPIA (art. 35) ----------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the register says about one processing activity (one ``Purpose``) beyond its fields:
+    what is done, about whom (art. 30(1)(c)) and to whom the data may be disclosed (art. 30(1)(d))."""
+
+    description: StrOrPromise
+    subjects: tuple[StrOrPromise, ...]
+    recipients: tuple[StrOrPromise, ...]
+
+
+ACTIVITIES: dict[str, Activity] = {
+    Purpose.CARE: Activity(
+        description=_(
+            "Front-door intake, integrated assessment, taking in charge by a multi-professional team, the "
+            "personalised project and its pact, meetings and monitoring of the care path."
+        ),
+        subjects=(
+            _("Persons who turn to the social services and are taken in charge"),
+            _("Members of their household, minors included"),
+            _("Legal representatives (guardians, support administrators)"),
+        ),
+        recipients=(
+            _(
+                "The organisations of the case's team (comune, health trust, employment centre, providers), each "
+                "for the sections its role is granted"
+            ),
+            _("The coordination group of the ambito (common and work sections only)"),
+            _("Recipients of a referral, with the person's consent or a recorded legal basis"),
+            _("Judicial authorities (juvenile court, supervision office) where the law requires it"),
+        ),
+    ),
+    Purpose.ELIGIBILITY: Activity(
+        description=_(
+            "Checking the conditions for services, benefits and the national income measures (ISEE, ADI, SFL) "
+            "and importing the lists of beneficiaries."
+        ),
+        subjects=(
+            _("Applicants and beneficiaries of income-support measures"),
+            _("Members of their household"),
+        ),
+        recipients=(
+            _("INPS and the national platforms of the income measures, as their rules require"),
+            _("The employment centre for the work path (patto di servizio)"),
+        ),
+    ),
+    Purpose.PLANNING: Activity(
+        description=_(
+            "Planning and evaluating the ambito's services (Piano di Zona) on aggregated figures; small cells "
+            "suppressed, codici fiscali replaced by a keyed hash in observatory extracts."
+        ),
+        subjects=(_("Persons taken in charge, in aggregated or pseudonymised form"),),
+        recipients=(
+            _("The Ufficio di Piano and the ambito's assembly (aggregated figures)"),
+            _("The regional observatory (pseudonymised extracts)"),
+        ),
+    ),
+    Purpose.OPERATIONS: Activity(
+        description=_("Running the service: accounts of operators, organisations, structures, teams, configuration."),
+        subjects=(_("Operators of the network's organisations"),),
+        recipients=(
+            _("The ambito's administrators"),
+            _("The hosting provider, as processor under art. 28"),
+        ),
+    ),
+    Purpose.SECURITY: Activity(
+        description=_(
+            "Accountability and security: access log of every read of a person, case or sensitive section, "
+            "hash-chained activity log, login attempts and lockouts, change history."
+        ),
+        subjects=(
+            _("Operators (who read or changed what, and when)"),
+            _("Persons whose records were read (in the access log)"),
+        ),
+        recipients=(
+            _("The auditor and the data protection officer"),
+            _("The person concerned, through the access report (art. 15)"),
+            _("The supervisory authority and judicial authorities on request"),
+        ),
+    ),
+}
+
+# The categories that call for a data protection impact assessment (art. 35(3)(b)): data of art. 9
+# and 10, minors and victims of violence (vulnerable subjects, Garante's list of 11/10/2018).
+DPIA_CATEGORIES: frozenset[str] = frozenset({Category.SPECIAL, Category.JUDICIAL, Category.MINOR, Category.VIOLENCE})
+
+# The main risk per category and the measures that answer it, for the DPIA inventory.
+DPIA_NOTES: dict[str, StrOrPromise] = {
+    Category.SPECIAL: _(
+        "Disclosure of health or disability to operators without a need to know (e.g. the employment centre): "
+        "sections by role, access log, encryption of narratives."
+    ),
+    Category.JUDICIAL: _(
+        "Stigma and discrimination if criminal proceedings or measures become known: judicial section only for "
+        "social workers and case managers of the team, shorter retention."
+    ),
+    Category.MINOR: _(
+        "Minors cannot defend their own interests: minors-and-court section for the team's social workers, case "
+        "managers and educators only."
+    ),
+    Category.VIOLENCE: _(
+        "Physical danger if an aggressor learns where the victim is: violence section never opened by "
+        "break-the-glass, protected pseudonym instead of the codice fiscale, blackout at the person's request."
+    ),
+}

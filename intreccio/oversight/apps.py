@@ -6,3 +6,12 @@ class OversightConfig(AppConfig):
     name = "intreccio.oversight"
     label = "oversight"
     verbose_name = _("Data-protection oversight")
+
+    def ready(self) -> None:
+        from intreccio.accounts.permissions import can_manage_accounts, can_read_audit
+        from intreccio.core.navigation import NavEntry, register
+
+        register(NavEntry("oversight:review", _("Unusual access"), can_read_audit, order=30))
+        register(NavEntry("oversight:register", _("Register of processing"), can_read_audit, order=40))
+        register(NavEntry("oversight:dpia", _("DPIA inventory"), can_read_audit, order=50))
+        register(NavEntry("oversight:controller", _("Data controller"), can_manage_accounts, order=90))
