@@ -54,6 +54,14 @@ def _visible_assessments(request: HttpRequest) -> QuerySet[Assessment]:
     return Assessment.objects.filter(case_id__in=cases)
 
 
+ASSESSMENT_LABEL = "assessments.assessment"
+
+
+def _hidden(request: HttpRequest, case: Case) -> set[int]:
+    """Assessments of ``case`` blacked out for this reader (R21): never listed, counted or opened."""
+    return {pk for label, pk in case_permissions.hidden_items(request, case) if label == ASSESSMENT_LABEL}
+
+
 # --- profiles as the operator may read them ------------------------------------------------------
 
 OP_TEXT = {
@@ -208,9 +216,9 @@ def case_panel(*, request: HttpRequest, case_pk: int) -> CasePanel:
     case = case_get_for_user(request=request, pk=case_pk, purpose="assessments")
     allowed = case_permissions.sections_for(request, case)
     assessments = list(
-        case.assessments.select_related("tool", "completed_by", "started_by", "employability_profile").order_by(
-            "-created_at", "-pk"
-        )
+        case.assessments.exclude(pk__in=_hidden(request, case))
+        .select_related("tool", "completed_by", "started_by", "employability_profile")
+        .order_by("-created_at", "-pk")
     )
     rows = []
     shown: set[str] = set()
@@ -306,7 +314,7 @@ def assessment_get_for_user(*, request: HttpRequest, pk: int, purpose: str) -> A
     assessment = (
         _visible_assessments(request).select_related("tool", "case", "completed_by", "started_by").filter(pk=pk).first()
     )
-    if assessment is None:
+    if assessment is None or assessment.pk in _hidden(request, assessment.case):
         raise Http404
     assessment.case = case_get_for_user(request=request, pk=assessment.case_id, purpose=purpose)
     return assessment
@@ -454,7 +462,10 @@ def case_compare(*, request: HttpRequest, case_pk: int, kind: str = "") -> Compa
     case = case_get_for_user(request=request, pk=case_pk, purpose="assessment_compare")
     allowed = case_permissions.sections_for(request, case)
     completed = list(
-        case.assessments.filter(status=AssessmentStatus.COMPLETED).select_related("tool").order_by("completed_at", "pk")
+        case.assessments.filter(status=AssessmentStatus.COMPLETED)
+        .exclude(pk__in=_hidden(request, case))
+        .select_related("tool")
+        .order_by("completed_at", "pk")
     )
     counts = {value: sum(1 for a in completed if a.kind == value) for value in AssessmentKind.values}
     if kind not in AssessmentKind.values:
