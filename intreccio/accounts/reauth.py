@@ -116,8 +116,11 @@ class ReauthenticationMixin(forms.Form):
 
     Pass ``request=`` to the form. A subclass that validates more in ``clean()`` does its own
     checks first and then returns ``super().clean()``: a refusal before re-authentication does
-    not consume the operator's code.
+    not consume the operator's code. A form whose service calls ``reauthenticate`` itself sets
+    ``reauthenticate_on_clean = False`` and uses only the fields.
     """
+
+    reauthenticate_on_clean = True
 
     password = forms.CharField(
         label=gettext_lazy("Your password"),
@@ -146,7 +149,7 @@ class ReauthenticationMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors:
+        if self.reauthenticate_on_clean and not self.errors:
             try:
                 reauthenticate(request=self.request, password=cleaned.get("password", ""), code=cleaned.get("code", ""))
             except ValidationError as error:
