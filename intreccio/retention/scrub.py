@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -31,6 +31,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from intreccio.cases.models import SECTION_CATEGORY, Case, Section
 from intreccio.core.privacy import Category, P, intreccio_models
+from intreccio.history.models import Operation, RowChange
 from intreccio.people.models import Household, HouseholdMember, NoFiscalCodeReason, Person
 
 ERASED = "—"
@@ -132,16 +133,29 @@ def person_fk_names(model: type[models.Model]) -> list[str]:
     ]
 
 
-def section_category(model: type[models.Model], obj: models.Model) -> str | None:
-    """The category of a row that lives in one section of a case (a note, a goal), else None."""
+@cache
+def is_sectioned(model: type[models.Model]) -> bool:
+    """Rows that live in one section of a case (a note, a goal): the section gives their category."""
     try:
         section_field = model._meta.get_field("section")
     except FieldDoesNotExist:
+        return False
+    choices = getattr(section_field, "choices", None) or []
+    return isinstance(section_field, models.CharField) and {value for value, _label in choices} == set(Section.values)
+
+
+def category_of_section(section: object) -> str | None:
+    for value, category in SECTION_CATEGORY.items():
+        if section == value:
+            return str(category)
+    return None
+
+
+def section_category(model: type[models.Model], obj: models.Model) -> str | None:
+    """The category of a row that lives in one section of a case, else None."""
+    if not is_sectioned(model):
         return None
-    if not isinstance(section_field, models.CharField) or set(dict(section_field.choices or [])) != set(Section.values):
-        return None
-    value = getattr(obj, "section", None)
-    return str(SECTION_CATEGORY[value]) if value in SECTION_CATEGORY else None
+    return category_of_section(getattr(obj, "section", None))
 
 
 def _walked(model: type[models.Model]) -> bool:
@@ -353,3 +367,92 @@ def wipe_identity(person: Person, outcome: Outcome) -> None:
     Person._base_manager.filter(pk=person.pk).update(**changes)
     outcome.touched[Person].add(person.pk)
     outcome.anonymised[Person._meta.label] += 1
+
+
+# --- the change history ------------------------------------------------------------------------
+
+HistoryFilter = Callable[[type[models.Model], dict[str, Any]], bool]
+
+
+def _anything(model: type[models.Model], old_row: dict[str, Any]) -> bool:
+    return True
+
+
+def holds_category(category: str) -> HistoryFilter:
+    """A previous row that carried content of ``category``: by its section, or in a free-content
+    field of that category that was not empty."""
+
+    def check(model: type[models.Model], old_row: dict[str, Any]) -> bool:
+        if is_sectioned(model):
+            return category_of_section(old_row.get("section")) == category
+        for model_field in model._meta.concrete_fields:
+            if category_of(model, model_field.name) != category or not is_free_content(model_field):
+                continue
+            if old_row.get(model_field.column or model_field.name) not in (None, "", {}, [], "{}", "[]"):
+                return True
+        return False
+
+    return check
+
+
+def _vanished_rows(
+    keys: dict[type[models.Model], set[int]], person_id: int | None
+) -> dict[type[models.Model], set[int]]:
+    """Rows deleted before (a goal removed, a consent withdrawn and deleted…) that hung off
+    ``keys``: known only from their history copies, found through the parent's id in the copy."""
+    found: dict[type[models.Model], set[int]] = defaultdict(set)
+    frontier = {model: set(pks) for model, pks in keys.items() if pks}
+    seen = {model: set(pks) for model, pks in keys.items()}
+    walked = [model for model in intreccio_models() if _walked(model)]
+    while frontier:
+        discovered: dict[type[models.Model], set[int]] = defaultdict(set)
+        for model in walked:
+            for fk in model._meta.concrete_fields:
+                if not isinstance(fk, models.ForeignKey) or fk.related_model not in frontier:
+                    continue
+                parents = sorted(frontier[fk.related_model])
+                copies = RowChange.objects.filter(
+                    table_name=model._meta.db_table,
+                    operation=Operation.DELETE,
+                    **{f"old_row__{fk.column}__in": parents},
+                ).values_list("row_pk", "old_row")
+                for row_pk, old_row in copies:
+                    others = [old_row.get(f"{name}_id") for name in person_fk_names(model)]
+                    if any(other is not None and other != person_id for other in others):
+                        continue
+                    pk = int(row_pk)
+                    if pk not in seen.setdefault(model, set()):
+                        seen[model].add(pk)
+                        discovered[model].add(pk)
+                        found[model].add(pk)
+        frontier = dict(discovered)
+    return found
+
+
+def purge_history(
+    keys: dict[type[models.Model], set[int]], *, person_id: int | None, only: HistoryFilter = _anything
+) -> int:
+    """Delete the change-history copies of the rows in ``keys`` and of the rows that once hung off
+    them, keeping those ``only`` rejects. Returns how many copies went."""
+    every = defaultdict(set, {model: set(pks) for model, pks in keys.items()})
+    for model, pks in _vanished_rows(keys, person_id).items():
+        every[model] |= pks
+    purged = 0
+    for model, pks in every.items():
+        if not pks:
+            continue
+        copies = RowChange.objects.filter(table_name=model._meta.db_table, row_pk__in=[str(pk) for pk in pks])
+        doomed = [pk for pk, old_row in copies.values_list("pk", "old_row") if only(model, old_row)]
+        if doomed:
+            purged += RowChange.objects.filter(pk__in=doomed).delete()[0]
+    return purged
+
+
+def row_keys(rows: Rows, outcome: Outcome) -> dict[type[models.Model], set[int]]:
+    """Every row walked or touched (a cascade reaches rows the walk did not list)."""
+    keys: dict[type[models.Model], set[int]] = defaultdict(set)
+    for model, pk in rows.objects:
+        keys[model].add(pk)
+    for model, pks in outcome.touched.items():
+        keys[model] |= pks
+    return keys

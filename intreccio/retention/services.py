@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,10 @@ from intreccio.retention.scrub import (
     case_rows,
     delete_row,
     exclusive_households,
+    holds_category,
     person_rows,
+    purge_history,
+    row_keys,
     section_category,
     wipe_identity,
 )
@@ -56,6 +60,19 @@ ERASURE_DELETES = frozenset(
 # measure periods of a household nobody else belongs to stay, without protocol numbers, for statistics.
 SCHEDULE_DELETES = ERASURE_DELETES - {"people.IseeDeclaration", "people.IncomeSupport"}
 REASON_MIN_LENGTH = 10
+# A case has ended when closed, or transferred away (a transfer has no closing date: its last change counts).
+ENDED_STATES = frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED})
+
+
+def case_end() -> Coalesce:
+    """The day a case ended, as a query expression over ``Case``."""
+    return Coalesce("closed_on", TruncDate("updated_at"), output_field=models.DateField())
+
+
+def ended_on(case: Case) -> datetime.date | None:
+    if case.status not in ENDED_STATES:
+        return None
+    return case.closed_on or timezone.localtime(case.updated_at).date()
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,7 @@ class ErasureReport:
     deleted: dict[str, int]
     anonymised: dict[str, int]
     categories: tuple[str, ...]
+    history_purged: int
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -77,6 +95,7 @@ class ErasureReport:
             "deleted": dict(sorted(self.deleted.items())),
             "anonymised": dict(sorted(self.anonymised.items())),
             "categories": list(self.categories),
+            "history_purged": self.history_purged,
         }
 
 
@@ -183,6 +202,7 @@ def person_erase(*, person: Person, actor: Operator, request: HttpRequest | None
     errors.raise_any()
     households = tuple(h.pk for h in exclusive_households(person))
     outcome = _scrub_person(rows, person, deletes=ERASURE_DELETES)
+    history_purged = purge_history(row_keys(rows, outcome), person_id=person.pk)
     now = timezone.now()
     if done is None:
         PersonAnonymisation.objects.create(person=person, kind=AnonymisationKind.ERASURE, done_at=now, done_by=actor)
@@ -197,6 +217,7 @@ def person_erase(*, person: Person, actor: Operator, request: HttpRequest | None
         deleted=dict(outcome.deleted),
         anonymised=dict(outcome.anonymised),
         categories=tuple(sorted(outcome.categories)),
+        history_purged=history_purged,
     )
     # The reason is not in the payload: audit rows outlive the erasure and carry no text.
     record_event(
@@ -231,30 +252,34 @@ def case_category_purge(*, case: Case, category: str, actor: Operator | None = N
     already purged for this closure).
     """
     case = Case._base_manager.select_for_update().get(pk=case.pk)
-    if case.status != CaseStatus.CLOSED or case.closed_on is None:
+    ended = ended_on(case)
+    if ended is None:
         return None
     if held_case_ids({case.pk}) or (case.person is not None and person_is_held(case.person)):
         return None
-    if CategoryPurge.objects.filter(case=case, category=category, closed_on=case.closed_on).exists():
+    if CategoryPurge.objects.filter(case=case, category=category, closed_on=ended).exists():
         return None
     outcome = Outcome()
-    for (model, _pk), obj in case_rows(case).objects.items():
+    rows = case_rows(case)
+    for (model, _pk), obj in rows.objects.items():
         in_section = section_category(model, obj)
         if in_section is not None:
             if in_section == category and not delete_row(obj, outcome):
                 blank_row(obj, outcome)
             continue
         blank_row(obj, outcome, categories={category})
-    CategoryPurge.objects.create(case=case, category=category, closed_on=case.closed_on, done_at=timezone.now())
+    history_purged = purge_history(row_keys(rows, outcome), person_id=case.person_id, only=holds_category(category))
+    CategoryPurge.objects.create(case=case, category=category, closed_on=ended, done_at=timezone.now())
     record_event(
         action="retention.case.purged",
         actor=actor,
         target=case,
         payload={
             "category": category,
-            "closed_on": case.closed_on.isoformat(),
+            "ended_on": ended.isoformat(),
             "deleted": dict(sorted(outcome.deleted.items())),
             "anonymised": dict(sorted(outcome.anonymised.items())),
+            "history_purged": history_purged,
         },
     )
     return outcome
@@ -278,6 +303,7 @@ def person_anonymise(*, person: Person, actor: Operator | None = None) -> Outcom
         return None
     households = [h.pk for h in exclusive_households(person)]
     outcome = _scrub_person(rows, person, deletes=SCHEDULE_DELETES)
+    history_purged = purge_history(row_keys(rows, outcome), person_id=person.pk)
     PersonAnonymisation.objects.create(person=person, kind=AnonymisationKind.SCHEDULE, done_at=timezone.now())
     record_event(
         action="retention.person.anonymised",
@@ -290,6 +316,7 @@ def person_anonymise(*, person: Person, actor: Operator | None = None) -> Outcom
             "deleted": dict(sorted(outcome.deleted.items())),
             "anonymised": dict(sorted(outcome.anonymised.items())),
             "categories": sorted(outcome.categories),
+            "history_purged": history_purged,
         },
     )
     return outcome
