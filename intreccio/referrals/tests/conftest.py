@@ -34,6 +34,7 @@ from intreccio.referrals.models import Referral
 __all__ = ["english", "net"]
 
 TODAY = datetime.date.today()
+FISCAL_CODE = "FRRGLI85D52D150K"
 # Sentinels: one per note, so a page can be searched for what it must (not) show.
 NOTES = {
     "alice": {
@@ -140,6 +141,8 @@ def world(net: Net) -> World:
     net.alice.refresh_from_db()
     type(net.person).objects.filter(pk=net.person.pk).update(
         phone="333 1234567",
+        fiscal_code=FISCAL_CODE,
+        no_fiscal_code_reason="",
         birth_date=datetime.date(1985, 4, 12),
         email="giulia.ferrari@example.org",
         residence_address="Via Bissolati 41",

@@ -26,6 +26,8 @@ def matrix_referral(w: World) -> Referral:
     """A referral of the world's case to a third-sector service, on the person's two consents."""
     if "referral" not in w.objects:
         case = _case(w)
+        person = case.person
+        assert person is not None
         cooperative = Organisation.objects.create(
             name="Cooperativa della matrice", kind=OrganisationKind.THIRD_SECTOR, ambito=w.ambito
         )
@@ -33,7 +35,7 @@ def matrix_referral(w: World) -> Referral:
         given = datetime.date(2025, 3, 10)
         consents = {
             scope: Consent.objects.create(
-                person=case.person,
+                person=person,
                 scope=scope,
                 given_on=given,
                 given_by="La persona",
