@@ -304,7 +304,7 @@ class TestInbox:
         client = client_for(world.tina)
         html = client.get(reverse("referrals:inbox")).content.decode()
         active, past = html.split("Closed referrals")
-        assert "Ferrari" in active and "Ferrari" not in past and world.case.number not in past
+        assert "Ferrari" in active and "Ferrari" not in past and str(world.case.number) not in past
         assert "Completed" in past
 
     def test_the_inbox_read_is_recorded(self, world: World) -> None:
