@@ -139,7 +139,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted(net: Net, on: str) -> 
     closed = subject.case.closed_on
     assert closed is not None
     target = {"person": subject.person} if on == "person" else {"case": subject.case}
-    hold = legal_hold_place(actor=net.carla, reason="Ricorso al TAR n. 1234/2025", **target)  # type: ignore[arg-type]
+    hold = legal_hold_place(actor=net.carla, reason="Ricorso al TAR n. 1234/2025", **target)
     before = without_audit()
     later = add_months(closed, IDENTIFYING + 12)
 
