@@ -14,7 +14,7 @@ from intreccio.accounts.models import OrganisationKind, Role, TeamKind
 
 # Shared by every demo account, printed by `load_demo`: demo accounts are for trying the
 # software, never for real data (their second factor may be waived, see INTRECCIO_DEMO_MFA_EXEMPT).
-DEMO_PASSWORD = "intreccio-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "intreccio-demo-2026"  # noqa: S105  # nosec B105
 DEMO_EMAIL_DOMAIN = "example.org"
 # Memberships start on a fixed day so that the membership's natural key is stable across runs.
 MEMBERSHIPS_FROM = datetime.date(2025, 1, 1)
