@@ -330,3 +330,12 @@ class TestInbox:
         assert f'href="{reverse("referrals:inbox")}"' in html
         html = client_for(world.pia).get(reverse("home")).content.decode()
         assert f'href="{reverse("referrals:inbox")}"' not in html
+
+
+def test_the_case_page_links_the_referrals_for_the_team_only(world: World) -> None:
+    url = reverse("referrals:case_referrals", args=[world.case.pk])
+    case_page = reverse("cases:case_detail", args=[world.case.pk])
+    assert f'href="{url}"' in client_for(world.net.bob).get(case_page).content.decode()
+    # The coordination group reads the case page but is not on the team: no link to a 404.
+    response = client_for(world.net.carla).get(case_page)
+    assert response.status_code == 200 and f'href="{url}"' not in response.content.decode()
