@@ -8,9 +8,13 @@ ambito. Giulia lives with her brother Marco, who has a case of his own.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import decrypt, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -126,3 +130,18 @@ def world(net: Net) -> World:
     marco_case = _marco_case(net, marco)
     assert HouseholdMember.objects.filter(household=household).count() == 2
     return World(net=net, giulia=giulia, marco=marco, household=household, case=case, marco_case=marco_case)
+
+
+def totp_code(operator: Operator) -> str:
+    """The code the operator's authenticator app shows now (re-authentication before an export)."""
+    authenticator = Authenticator.objects.get(user=operator, type=Authenticator.Type.TOTP)
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counters[len(counters) // 2]))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # allauth remembers used codes in the cache; a code of an earlier test must not count here.
+    cache.clear()
+    yield
+    cache.clear()

@@ -43,7 +43,7 @@ def _representative(world: World, **kwargs: object) -> LegalRepresentative:
         "recorded_by": world.net.alice,
     }
     values.update(kwargs)
-    return LegalRepresentative.objects.create(**values)  # type: ignore[arg-type]
+    return LegalRepresentative.objects.create(**values)
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_bad_input_is_refused_and_nothing_is_written(
     world: World, change: dict[str, object], field: str, message: str
 ) -> None:
     with pytest.raises(ValidationError) as exc:
-        world.record(**{"kind": RequestKind.ACCESS_REPORT, **change})
+        world.record(**{"kind": RequestKind.ACCESS_REPORT, **change})  # type: ignore[arg-type]
     assert any(message in text for text in _errors(exc)[field]), _errors(exc)
     assert not DataSubjectRequest.objects.exists()
     assert not DomainEvent.objects.filter(action=services.RECORDED).exists()
