@@ -84,9 +84,9 @@ def cases_due(category: str, today: datetime.date) -> models.QuerySet[Case]:
     return _ended_before(category, today).exclude(_held_q()).order_by("pk")
 
 
-def cases_held(category: str, today: datetime.date) -> int:
+def cases_held(category: str, today: datetime.date) -> models.QuerySet[Case]:
     """Cases that would be due but a legal hold keeps."""
-    return _ended_before(category, today).filter(_held_q()).count()
+    return _ended_before(category, today).filter(_held_q()).order_by("pk")
 
 
 def _latest_write(obj: models.Model) -> datetime.datetime | None:
@@ -179,9 +179,9 @@ class RetentionPlan:
 
     today: datetime.date
     cases: dict[str, list[int]] = field(default_factory=dict)
-    cases_held: dict[str, int] = field(default_factory=dict)
+    cases_held: dict[str, list[int]] = field(default_factory=dict)
     persons: dict[str, list[int]] = field(default_factory=dict)
-    persons_held: int = 0
+    persons_held: list[int] = field(default_factory=list)
 
 
 def retention_plan(today: datetime.date) -> RetentionPlan:
@@ -189,14 +189,14 @@ def retention_plan(today: datetime.date) -> RetentionPlan:
     plan = RetentionPlan(today=today)
     for category in purged_categories():
         plan.cases[category] = list(cases_due(category, today).values_list("pk", flat=True))
-        plan.cases_held[category] = cases_held(category, today)
+        plan.cases_held[category] = list(cases_held(category, today).values_list("pk", flat=True))
     plan.persons = {"closed_cases": [], "no_case": []}
     for person in person_candidates(today):
         verdict = person_verdict(person, today)
         if verdict.due:
             plan.persons[verdict.rule].append(person.pk)
         elif verdict.held:
-            plan.persons_held += 1
+            plan.persons_held.append(person.pk)
     return plan
 
 
@@ -217,8 +217,8 @@ class RunSummary:
             "persons_anonymised": dict(sorted(self.persons_anonymised.items())),
             "rows_deleted": dict(sorted(self.rows_deleted.items())),
             "rows_anonymised": dict(sorted(self.rows_anonymised.items())),
-            "cases_held": dict(sorted(self.plan.cases_held.items())),
-            "persons_held": self.plan.persons_held,
+            "cases_held": {category: len(ids) for category, ids in sorted(self.plan.cases_held.items())},
+            "persons_held": len(self.plan.persons_held),
             "failures": self.failures,
         }
 

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             months = RETENTION[category].months
             done = len(case_ids) if summary.dry_run else summary.cases_purged[category]
             verb = "would be purged" if summary.dry_run else "purged"
-            held = plan.cases_held.get(category, 0)
+            held = len(plan.cases_held.get(category, []))
             out.write(
                 f"  {Category(category).value}: {done} ended case(s) {verb} ({months} months after the end)"
                 + (f", {held} kept by a legal hold" if held else "")
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             verb = "would be anonymised" if summary.dry_run else "anonymised"
             out.write(f"  persons {verb} ({label}): {done}")
         if plan.persons_held:
-            out.write(f"  persons kept by a legal hold: {plan.persons_held}")
+            out.write(f"  persons kept by a legal hold: {len(plan.persons_held)}")
         if not summary.dry_run:
             deleted = sum(summary.rows_deleted.values())
             blanked = sum(summary.rows_anonymised.values())
