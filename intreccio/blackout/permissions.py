@@ -25,6 +25,7 @@ from intreccio.assessments.questionnaire import label
 from intreccio.blackout.models import Blackout, TargetType
 from intreccio.cases import permissions as case_permissions
 from intreccio.cases.models import Case, CaseMember, CaseNote, Section
+from intreccio.people.models import HouseholdMember, Person
 
 
 def _membership(request: HttpRequest) -> Membership | None:
@@ -176,3 +177,14 @@ def can_see(request: HttpRequest, blackout: Blackout) -> bool:
     if not _case_visible(request, blackout.case_id):
         return False
     return is_owner_service(request, blackout) or blackout.recorded_by_id == request.user.pk
+
+
+def requesters(case: Case) -> list[Person]:
+    """Who may ask to black out an item of ``case``: its person, or a current member of its household."""
+    people: list[Person] = []
+    if case.household_id is not None:
+        members = HouseholdMember.objects.filter(household_id=case.household_id, date_out__isnull=True)
+        people = [m.person for m in members.select_related("person").order_by("date_in", "pk")]
+    if case.person is not None and all(p.pk != case.person_id for p in people):
+        people.insert(0, case.person)
+    return people

@@ -18,7 +18,7 @@ from intreccio.blackout import permissions
 from intreccio.blackout.models import Blackout
 from intreccio.cases import permissions as case_permissions
 from intreccio.cases.models import Case, Section
-from intreccio.people.models import HouseholdMember, Person
+from intreccio.people.models import Person
 
 BLACKOUT_TYPE = "blackout.blackout"
 
@@ -48,14 +48,7 @@ def record_page(*, request: HttpRequest, target_type: str, target_id: int) -> Re
     if item.section and item.section != Section.COMMON:
         record_access(actor=_actor(request), obj=case, request=request, section=item.section, purpose=purpose)
     active = Blackout.objects.active().filter(target_type=item.target_type, target_id=item.target_id).first()
-    members: list[Person] = []
-    if case.person_id is None and case.household_id is not None:
-        members = [
-            m.person
-            for m in HouseholdMember.objects.filter(household_id=case.household_id, date_out__isnull=True)
-            .select_related("person")
-            .order_by("date_in", "pk")
-        ]
+    members = permissions.requesters(case) if case.household_id is not None else []
     return RecordPage(item=item, active=active, household_members=members)
 
 

@@ -19,7 +19,7 @@ from intreccio.accounts.models import Operator
 from intreccio.audit.services import record_event
 from intreccio.blackout import permissions
 from intreccio.blackout.models import REFERENCE_MAX, Blackout
-from intreccio.people.models import HouseholdMember, Person
+from intreccio.people.models import Person
 from intreccio.people.services.common import Errors, clean_text
 
 LIFT_REASON_MAX = 2000
@@ -32,17 +32,17 @@ def _actor(request: HttpRequest) -> Operator:
 def _requester(item: permissions.Item, person: Person | None, errors: Errors) -> Person | None:
     """The person who asked: the case's person, or the member of the case's household named."""
     case = item.case
-    if case.person_id is not None:
-        if person is not None and person.pk != case.person_id:
-            errors.add("person", _("Only the person the case is about can ask for this blackout."))
-            return None
+    allowed = permissions.requesters(case)
+    if case.household_id is None and person is None:
         return case.person
-    if person is None or case.household_id is None:
+    if person is None:
         errors.add("person", _("Choose the member of the household who asked."))
         return None
-    member = HouseholdMember.objects.filter(household_id=case.household_id, person=person, date_out__isnull=True)
-    if not member.exists():
-        errors.add("person", _("Choose a current member of the household."))
+    if all(p.pk != person.pk for p in allowed):
+        if case.household_id is None:
+            errors.add("person", _("Only the person the case is about can ask for this blackout."))
+        else:
+            errors.add("person", _("Choose a current member of the household."))
         return None
     return person
 
