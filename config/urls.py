@@ -21,6 +21,7 @@ urlpatterns = [
     path("diritti/", include("intreccio.rights.urls")),
     path("conservazione/", include("intreccio.retention.urls")),
     path("privacy/", include("intreccio.oversight.urls")),
+    path("storico/", include("intreccio.history.urls")),
 ]
 
 handler403 = "intreccio.core.views.error_403"

@@ -26,6 +26,10 @@ class HistoryConfig(AppConfig):
     verbose_name = _("Change history")
 
     def ready(self) -> None:
+        from intreccio.accounts.permissions import can_read_audit
+        from intreccio.core.navigation import NavEntry, register
+
+        register(NavEntry("history:row_changes", _("Change history"), can_read_audit, order=30))
         # The change-history triggers follow the schema: dropped before every migrate, made
         # again from the current models and tables after it (see intreccio.history.triggers).
         pre_migrate.connect(_drop_before_migrate, sender=self, dispatch_uid="history.drop_triggers")
