@@ -125,8 +125,10 @@ class PersonAnonymisation(models.Model):
         related_name="+",
         verbose_name=_("done by"),
     )
+    # Why (the erasure request's number): checked not to contain the person's name or codice fiscale.
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
-    privacy = {"id": TECH, "person": TECH, "kind": TECH, "done_at": TECH, "done_by": TECH}
+    privacy = {"id": TECH, "person": TECH, "kind": TECH, "done_at": TECH, "done_by": TECH, "reason": TECH}
 
     class Meta:
         verbose_name = _("anonymised person")

@@ -114,8 +114,11 @@ def erased_value(model: type[models.Model], model_field: models.Field[Any, Any],
     """What ``value`` becomes once blanked, or ``KEEP``."""
     if value is None or value == "" or value == {} or value == []:
         return KEEP
-    if isinstance(model_field, models.JSONField):
-        return [] if isinstance(value, list) else {}
+    # Structured answers (a JSON column, or an encrypted text holding JSON) stay of their shape.
+    if isinstance(value, list):
+        return []
+    if isinstance(value, dict) or isinstance(model_field, models.JSONField):
+        return {}
     if not is_free_content(model_field):
         return KEEP
     if model_field.name in coded_fields(model):

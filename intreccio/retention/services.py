@@ -153,11 +153,11 @@ def _check_reason(errors: Errors, person: Person, reason: str) -> str:
         )
         return text
     # The reason stays in the accountability record: it must not bring the identity back.
-    squeezed = normalise_name(text)
-    names = [normalise_name(person.last_name), normalise_name(person.first_name)]
-    if any(len(name) >= 3 and name in squeezed for name in names) or (
-        person.fiscal_code and person.fiscal_code.lower() in text.lower().replace(" ", "")
-    ):
+    words = [normalise_name(word) for word in text.split()]
+    # A name is a word of the reason, or two or three adjacent ones ("De Santis", "Maria Grazia").
+    spans = {"".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words))}
+    names = {normalise_name(person.last_name), normalise_name(person.first_name)} - {""}
+    if names & spans or (person.fiscal_code and person.fiscal_code.lower() in text.lower().replace(" ", "")):
         errors.add(
             "reason",
             _("The reason must not contain the person's name or codice fiscale: cite the request number instead."),
@@ -177,7 +177,7 @@ def person_erase(*, person: Person, actor: Operator, request: HttpRequest | None
     """
     person = _lock_person(person)
     errors = Errors()
-    _check_reason(errors, person, reason)
+    text = _check_reason(errors, person, reason)
     done = PersonAnonymisation.objects.filter(person=person).first()
     if done is not None and done.kind == AnonymisationKind.ERASURE:
         errors.add("person", _("This person's data has already been erased."))
@@ -205,10 +205,12 @@ def person_erase(*, person: Person, actor: Operator, request: HttpRequest | None
     history_purged = purge_history(row_keys(rows, outcome), person_id=person.pk)
     now = timezone.now()
     if done is None:
-        PersonAnonymisation.objects.create(person=person, kind=AnonymisationKind.ERASURE, done_at=now, done_by=actor)
+        PersonAnonymisation.objects.create(
+            person=person, kind=AnonymisationKind.ERASURE, done_at=now, done_by=actor, reason=text
+        )
     else:
         PersonAnonymisation.objects.filter(pk=done.pk).update(
-            kind=AnonymisationKind.ERASURE, done_at=now, done_by=actor
+            kind=AnonymisationKind.ERASURE, done_at=now, done_by=actor, reason=text
         )
     report = ErasureReport(
         person_id=person.pk,

@@ -190,7 +190,10 @@ def make_subject(network: Net, *, close: bool = True) -> Subject:
     )
     form = PreAssessmentForm.objects.create(key="pre", version=1, title="Scheda", schema={}, is_published=True)
     PreAssessment.objects.create(
-        intake=intake, form=form, answers={"story": subject.plant("preassessment.answers")}, completed_by=alice
+        intake=intake,
+        form=form,
+        answers={"story": subject.plant("preassessment.answers")},  # type: ignore[misc]  # encrypted JSON
+        completed_by=alice,
     )
     intake.refresh_from_db()
     subject.intake = intake
@@ -262,7 +265,7 @@ def add_case_content(network: Net, subject: Subject, case: Case) -> None:
         tool=tool,
         kind=AssessmentKind.CPI_INTERVIEW,
         status=AssessmentStatus.COMPLETED,
-        answers={"health": subject.plant("assessment.answers")},
+        answers={"health": subject.plant("assessment.answers")},  # type: ignore[misc]  # encrypted JSON
         facts={"age": 45},
         scores={"health": 3},
         total=3,

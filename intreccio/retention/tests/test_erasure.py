@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intreccio.access.models import Intake, PreAssessment
+from intreccio.assessments.models import Assessment
 from intreccio.audit.models import DomainEvent
 from intreccio.cases.models import Case, CaseMember, CaseNote, CaseStatus
 from intreccio.cases.tests.conftest import Net
@@ -20,8 +21,9 @@ from intreccio.people.models import (
     Person,
     PersonTargetGroup,
 )
+from intreccio.plans.models import Goal
 from intreccio.retention.models import AnonymisationKind, PersonAnonymisation
-from intreccio.retention.scrub import ERASED
+from intreccio.retention.scrub import ERASED, Outcome, blank_row, delete_row
 from intreccio.retention.services import legal_hold_place, person_erase
 from intreccio.retention.tests.conftest import make_subject
 
@@ -66,9 +68,26 @@ def test_erasure_removes_identity_and_narratives_and_keeps_the_case_for_statisti
     assert case.closure_reason == ERASED
     assert case.number is None
     assert CaseMember.objects.filter(case=case).count() == 3
+    # Answers keep their shape (empty), codes and numbers stay for statistics.
+    assessment = Assessment.objects.get(case=case)
+    assert (assessment.answers, assessment.scores, assessment.profile_trace) == ({}, {}, [])
+    assert (assessment.total, assessment.kind) == (3, "cpi_interview")
+    goals = Goal.objects.filter(plan__case=case)
+    assert {goal.text for goal in goals} == {ERASED} and goals.count() == 3
     assert PersonAnonymisation.objects.get(person=person).kind == AnonymisationKind.ERASURE
     assert report.case_ids == (case.pk,)
     assert report.deleted["cases.CaseNote"] == 6
+
+
+def test_a_row_another_row_protects_is_blanked_instead_of_deleted(net: Net) -> None:
+    subject = make_subject(net)
+    assessment = Assessment.objects.get(case=subject.case)  # its employability profile PROTECTs it
+    outcome = Outcome()
+    assert delete_row(assessment, outcome) is False
+    assert Assessment.objects.filter(pk=assessment.pk).exists() and not outcome.deleted
+    assert blank_row(assessment, outcome) is True
+    assert Assessment.objects.get(pk=assessment.pk).answers == {}
+    assert outcome.anonymised == {"assessments.Assessment": 1}
 
 
 def test_the_audit_stub_carries_ids_and_counts_only(net: Net) -> None:
@@ -113,6 +132,16 @@ def test_the_reason_may_not_name_the_person(net: Net) -> None:
         person_erase(person=subject.person, actor=net.carla, reason="Richiesta per RSSTTV80A41H501G del 2025")
     with pytest.raises(ValidationError, match="at least"):
         person_erase(person=subject.person, actor=net.carla, reason="n. 17")
+
+
+def test_a_name_inside_another_word_is_no_name_and_the_reason_is_kept(net: Net) -> None:
+    subject = make_subject(net)
+    Person.objects.filter(pk=subject.person.pk).update(first_name="Era", last_name="De Santis")
+    person = Person.objects.get(pk=subject.person.pk)
+    with pytest.raises(ValidationError, match="must not contain"):
+        person_erase(person=person, actor=net.carla, reason="Richiesta della sig.ra de santis n. 17")
+    person_erase(person=person, actor=net.carla, reason="Erasure request no. 17 (GDPR art. 17)")
+    assert PersonAnonymisation.objects.get(person=person).reason == "Erasure request no. 17 (GDPR art. 17)"
 
 
 def test_a_second_erasure_is_refused(net: Net) -> None:
