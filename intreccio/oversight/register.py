@@ -290,7 +290,7 @@ def security_measures(encrypted: list[FieldEntry]) -> list[Measure]:
                 ),
             )
         )
-    if _url_exists("blackout:audit_list"):
+    if _url_exists("blackout:register"):
         measures.append(
             Measure(
                 "R21",
