@@ -10,6 +10,7 @@ by e-mail after the commit, without the person's name.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -444,3 +445,75 @@ def erasure_decide(
         request=request,
     )
     return dsr
+
+
+# --- the daily reminder ---------------------------------------------------------------------------
+
+REMINDED = "rights.reminders.sent"
+REMIND_WITHIN_DAYS = 3
+
+
+@transaction.atomic
+def request_reminders_send(*, today: datetime.date) -> int:
+    """E-mail each coordination group its open requests overdue or due within three days.
+
+    Once a day per ambito: the sending is recorded, and a second run on the same day sends
+    nothing. The e-mail names request numbers and deadlines, never the persons.
+    """
+    horizon = today + datetime.timedelta(days=REMIND_WITHIN_DAYS)
+    due = (
+        DataSubjectRequest.objects.filter(status__in=[RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS])
+        .filter(due_on__lte=horizon)
+        .select_related("ambito")
+        .order_by("ambito_id", "due_on", "pk")
+    )
+    by_ambito: dict[int, list[DataSubjectRequest]] = {}
+    for dsr in due:
+        by_ambito.setdefault(dsr.ambito_id, []).append(dsr)
+    emails = 0
+    for requests in by_ambito.values():
+        ambito = requests[0].ambito
+        already = DomainEvent.objects.filter(
+            action=REMINDED,
+            target_type=ambito._meta.label_lower,
+            target_id=str(ambito.pk),
+            payload__day=today.isoformat(),
+        )
+        if already.exists():
+            continue
+        recipients = sorted({o.email for o in _handlers(requests[0]) if o.email and o.is_active})
+        overdue = [r for r in requests if r.due_on < today]
+        lines = [
+            _("no. %(number)s – %(kind)s – due by %(date)s%(late)s")
+            % {
+                "number": r.pk,
+                "kind": RequestKind(r.kind).label,
+                "date": _date(r.due_on),
+                "late": _(" (OVERDUE)") if r.due_on < today else "",
+            }
+            for r in requests
+        ]
+        subject = _("Data subject requests: %(overdue)d overdue, %(soon)d due within %(days)d days") % {
+            "overdue": len(overdue),
+            "soon": len(requests) - len(overdue),
+            "days": REMIND_WITHIN_DAYS,
+        }
+        body = "\n".join(
+            [
+                _("These requests of %(ambito)s need an answer:") % {"ambito": ambito.name},
+                "",
+                *lines,
+                "",
+                reverse("rights:request_list"),
+            ]
+        )
+        record_event(
+            action=REMINDED,
+            actor=None,
+            target=ambito,
+            payload={"day": today.isoformat(), "requests": [r.pk for r in requests], "overdue": len(overdue)},
+        )
+        if recipients:
+            transaction.on_commit(partial(send_mail, subject, body, None, recipients, fail_silently=True))
+            emails += 1
+    return emails
