@@ -2,8 +2,8 @@
 
 Defaults give a working local installation on SQLite (``make run``). Production
 sets ``INTRECCIO_ENV=production``, ``SECRET_KEY``, ``DATABASE_URL``,
-``ALLOWED_HOSTS`` and the audit key; ``manage.py check --deploy`` must then be
-clean.
+``ALLOWED_HOSTS``, the audit key and the field encryption keys;
+``manage.py check --deploy`` must then be clean.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any, cast
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from intreccio.core.crypto import field_keys_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -273,6 +275,12 @@ EMAIL_TIMEOUT = 20
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "" if PRODUCTION else "dev-only-audit-chain-key")
 if PRODUCTION and len(AUDIT_CHAIN_KEY) < 32:
     raise RuntimeError("AUDIT_CHAIN_KEY must be set (at least 32 characters) in production.")
+
+# --- Field encryption (R12) ------------------------------------------------------------------
+# Keys that seal sensitive narratives, addresses and phone numbers in the database, kept outside
+# it: INTRECCIO_FIELD_KEYS="kid2:<base64>,kid1:<base64>" or INTRECCIO_FIELD_KEYS_FILE=<path>. The
+# first seals new values, all open them (manage.py rotate_keys). Required in production.
+FIELD_ENCRYPTION_KEYS = field_keys_from_environment(os.environ, production=PRODUCTION)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

@@ -40,6 +40,7 @@ DJANGO_SETTINGS_MODULE=config.settings_test "$PY" manage.py makemigrations --che
 echo "==> check --deploy (production settings)"
 INTRECCIO_ENV=production SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))') \
   AUDIT_CHAIN_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))') \
+  INTRECCIO_FIELD_KEYS=$("$PY" -c 'import base64, secrets; print("ci:" + base64.b64encode(secrets.token_bytes(32)).decode())') \
   ALLOWED_HOSTS=intreccio.example.org DATABASE_URL=sqlite:///:memory: \
   "$PY" manage.py check --deploy --fail-level WARNING
 

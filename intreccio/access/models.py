@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from intreccio.accounts.models import Structure, Team
+from intreccio.core.fields import EncryptedJSONField, EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import Household, Person
@@ -108,7 +109,7 @@ class Intake(TimeStampedModel):
         related_name="intakes",
         verbose_name=_("household"),
     )
-    unidentified_description = models.CharField(
+    unidentified_description = EncryptedTextField(
         _("who, if not identified"),
         max_length=300,
         blank=True,
@@ -117,13 +118,13 @@ class Intake(TimeStampedModel):
     received_on = models.DateField(_("date received"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
-    source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    source_detail = EncryptedTextField(_("source detail"), max_length=200, blank=True)
     prevalent_need = models.CharField(_("prevalent need"), max_length=32, choices=Need.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ORDINARY)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     status = models.CharField(_("status"), max_length=24, choices=IntakeStatus.choices, default=IntakeStatus.OPEN)
     outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
-    outcome_note = models.TextField(_("outcome note"), blank=True)
+    outcome_note = EncryptedTextField(_("outcome note"), blank=True)
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -307,7 +308,7 @@ class PreAssessment(TimeStampedModel):
     form = models.ForeignKey(
         PreAssessmentForm, on_delete=models.PROTECT, related_name="answers", verbose_name=_("form version")
     )
-    answers = models.JSONField(_("answers"), default=dict)
+    answers = EncryptedJSONField(_("answers"), default=dict)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("completed by")
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Structure
 from intreccio.cases.models import Case
+from intreccio.core.fields import EncryptedJSONField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 
@@ -111,7 +112,7 @@ class Assessment(TimeStampedModel):
     # The section of the case each dimension belongs to, copied from the tool when started, so
     # that lists can hide what a reader may not see without opening the schema.
     dimension_sections = models.JSONField(_("section of each dimension"), default=dict)
-    answers = models.JSONField(_("answers"), default=dict)
+    answers = EncryptedJSONField(_("answers"), default=dict)
     # What the rules read besides the answers (the person's age on the day), kept so that the
     # profile stays reproducible from what is stored.
     facts = models.JSONField(_("facts used by the rules"), default=dict)

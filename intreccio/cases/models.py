@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from intreccio.access.models import Intake, Need
 from intreccio.accounts.models import Structure
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import Household, Person
@@ -112,7 +113,7 @@ class Case(TimeStampedModel):
     first_intervention_on = models.DateField(_("first intervention on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_outcome = models.CharField(_("outcome"), max_length=16, choices=ClosureOutcome.choices, blank=True)
-    closure_reason = models.TextField(_("reason for closing"), blank=True)
+    closure_reason = EncryptedTextField(_("reason for closing"), blank=True)
     review_every_days = models.PositiveSmallIntegerField(
         _("check-in at least every (days)"), default=90, help_text=_("The national inclusion-pact model asks for 90.")
     )
@@ -294,7 +295,7 @@ class CaseNote(TimeStampedModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
     section = models.CharField(_("section"), max_length=16, choices=Section.choices)
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
@@ -310,7 +311,7 @@ class CaseNote(TimeStampedModel):
         "updated_at": TECH,
         "case": CARE,
         "section": CARE,
-        # The most sensitive section a note can be in decides; encryption comes with R12.
+        # The most sensitive section a note can be in decides; encrypted in the database (R12).
         "text": P(Category.VIOLENCE, Purpose.CARE),
         "author": TECH,
         "author_structure": TECH,

@@ -208,7 +208,8 @@ def _person(spec: CaseSpec) -> Person | None:
 
 
 def _intake(spec: CaseSpec, person: Person, operators: dict[str, Operator], created: Counter[str]) -> Intake:
-    existing = Intake.objects.filter(person=person, notes=spec.intake_notes).first()
+    # Notes are encrypted in the database (SECURITY.md R12): compared here, not in a query.
+    existing = next((i for i in Intake.objects.filter(person=person) if i.notes == spec.intake_notes), None)
     if existing is not None:
         return existing
     actor = operators["segretariato"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Organisation
 from intreccio.cases.models import Case
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.meetings.languages import language_name
@@ -46,13 +47,13 @@ class Meeting(TimeStampedModel):
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video-call link"), max_length=500, blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = EncryptedTextField(_("agenda"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     convened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("convened by")
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = EncryptedTextField(_("minutes"), blank=True)
     minutes_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -161,7 +162,7 @@ class Decision(TimeStampedModel):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions", verbose_name=_("case")
     )
-    text = models.TextField(_("decision"))
+    text = EncryptedTextField(_("decision"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_decisions", verbose_name=_("owner")
     )

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Organisation
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.territory.models import Comune
@@ -72,15 +73,15 @@ class Person(TimeStampedModel):
     birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
     citizenship = models.CharField(_("citizenship"), max_length=100, blank=True)
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
-    residence_address = models.CharField(_("residence address"), max_length=200, blank=True)
+    residence_address = EncryptedTextField(_("residence address"), max_length=200, blank=True)
     residence_comune = models.ForeignKey(
         Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune of residence")
     )
-    domicile_address = models.CharField(_("domicile address"), max_length=200, blank=True)
+    domicile_address = EncryptedTextField(_("domicile address"), max_length=200, blank=True)
     domicile_comune = models.ForeignKey(
         Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune of domicile")
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     # Normalised forms for the search box: lowercase, no accents or apostrophes.
     search_last_name = models.CharField(max_length=100, db_index=True, editable=False, default="")
@@ -178,7 +179,7 @@ class Household(TimeStampedModel):
     """A nucleo familiare: the unit of care (seed 001:23)."""
 
     name = models.CharField(_("name"), max_length=200, help_text=_("Usually the reference person's surname."))
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = EncryptedTextField(_("address"), max_length=200, blank=True)
     comune = models.ForeignKey(
         Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("comune")
     )

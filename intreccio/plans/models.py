@@ -25,6 +25,7 @@ from intreccio.accounts.models import Organisation, Structure
 from intreccio.cases.models import Case, Section
 from intreccio.catalogue.compare import DeviationKind
 from intreccio.catalogue.models import AssistancePackage, QuantityBasis, Service
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 
@@ -60,7 +61,7 @@ class Plan(TimeStampedModel):
         related_name="plans",
         verbose_name=_("assistance package"),
     )
-    summary = models.TextField(_("summary of the project"), blank=True)
+    summary = EncryptedTextField(_("summary of the project"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -201,9 +202,9 @@ class GoalStatus(models.TextChoices):
 class Goal(TimeStampedModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
     section = models.CharField(_("section"), max_length=16, choices=Section.choices, default=Section.COMMON)
-    text = models.TextField(_("goal"))
-    indicator = models.CharField(_("indicator"), max_length=300)
-    target = models.CharField(_("target"), max_length=200, blank=True)
+    text = EncryptedTextField(_("goal"))
+    indicator = EncryptedTextField(_("indicator"), max_length=300)
+    target = EncryptedTextField(_("target"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.OPEN)
 
@@ -247,7 +248,7 @@ class Commitment(TimeStampedModel):
     structure = models.ForeignKey(
         Structure, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("service")
     )
-    text = models.TextField(_("commitment"))
+    text = EncryptedTextField(_("commitment"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
@@ -368,8 +369,8 @@ class Deviation(TimeStampedModel):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("service")
     )
-    description = models.CharField(_("what deviates"), max_length=400)
-    reason = models.TextField(_("reason"), blank=True)
+    description = EncryptedTextField(_("what deviates"), max_length=400)
+    reason = EncryptedTextField(_("reason"), blank=True)
 
     privacy = {
         "id": TECH,
@@ -415,7 +416,7 @@ class Validation(TimeStampedModel):
     )
     decided_on = models.DateField(_("decided on"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=ValidationOutcome.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     privacy = {
         "id": TECH,
@@ -451,9 +452,9 @@ class CheckIn(TimeStampedModel):
     held_on = models.DateField(_("held on"))
     computed_percent = models.PositiveSmallIntegerField(_("realised, computed (%)"))
     realised_percent = models.PositiveSmallIntegerField(_("contents realised (%)"))
-    percent_reason = models.TextField(_("why the percentage differs from the computed one"), blank=True)
+    percent_reason = EncryptedTextField(_("why the percentage differs from the computed one"), blank=True)
     below_target = models.BooleanField(_("below the target"), default=False)
-    outcome = models.TextField(_("outcome"))
+    outcome = EncryptedTextField(_("outcome"))
     next_due_on = models.DateField(_("next check-in due on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
