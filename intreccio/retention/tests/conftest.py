@@ -184,7 +184,7 @@ def make_subject(network: Net, *, close: bool = True) -> Subject:
         date_from=today - datetime.timedelta(days=400),
         recorded_by=alice,
     )
-    intake = Intake.objects.select_for_update().get(pk=network.intake.pk)
+    intake = Intake.objects.get(pk=network.intake.pk)
     Intake.objects.filter(pk=intake.pk).update(
         household=household, notes=subject.plant("intake.notes"), source_detail=subject.plant("intake.source")
     )
