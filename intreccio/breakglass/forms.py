@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.forms import StyledForm
@@ -35,11 +36,6 @@ class GrantRequestForm(ReauthenticationMixin, StyledForm):
     reason_text = forms.CharField(
         label=_("What is happening"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "At least %(min)s characters. Say what the emergency is and why the team cannot be reached; "
-            "the coordination group reads it when reviewing the access."
-        )
-        % {"min": REASON_TEXT_MIN_LENGTH},
         error_messages={"required": _("Describe the emergency.")},
     )
     hours = forms.TypedChoiceField(
@@ -51,8 +47,13 @@ class GrantRequestForm(ReauthenticationMixin, StyledForm):
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, request=request, **kwargs)
         hours: forms.TypedChoiceField = self.fields["hours"]  # type: ignore[assignment]
-        hours.choices = [(str(h), _("%(n)s hours") % {"n": h} if h > 1 else _("1 hour")) for h in duration_choices()]
+        hours.choices = [(str(h), ngettext("%(n)s hour", "%(n)s hours", h) % {"n": h}) for h in duration_choices()]
         hours.initial = str(duration_choices()[0])
+        # Formatted here, in the language of the request, not once at import.
+        self.fields["reason_text"].help_text = gettext(
+            "At least %(min)s characters. Say what the emergency is and why the team cannot be reached; "
+            "the coordination group reads it when reviewing the access."
+        ) % {"min": REASON_TEXT_MIN_LENGTH}
 
 
 def identifier_from_search(query: str) -> str:
