@@ -22,6 +22,7 @@ not the run; a second run on the same day finds nothing left to do.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 from django.db.models import Exists, OuterRef, Q
 
+from intreccio.access.views_import import KEEP_SECONDS
+from intreccio.access.views_import import _directory as upload_directory
 from intreccio.audit.services import record_event
 from intreccio.cases.models import OPEN_STATES, Case
 from intreccio.core.privacy import (
@@ -200,6 +203,21 @@ def retention_plan(today: datetime.date) -> RetentionPlan:
     return plan
 
 
+def purge_stale_uploads() -> int:
+    """Beneficiary lists uploaded for an import and left unconfirmed beyond their day.
+
+    They are the only files with personal data the application writes to disk (exports and PDFs
+    are made for each request and never stored); the import removes them only at the next upload.
+    """
+    limit = time.time() - KEEP_SECONDS
+    removed = 0
+    for entry in upload_directory().iterdir():
+        if entry.suffix in (".csv", ".json") and entry.is_file() and entry.stat().st_mtime < limit:
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 @dataclass
 class RunSummary:
     plan: RetentionPlan
@@ -208,6 +226,7 @@ class RunSummary:
     rows_deleted: Counter[str] = field(default_factory=Counter)
     rows_anonymised: Counter[str] = field(default_factory=Counter)
     persons_anonymised: Counter[str] = field(default_factory=Counter)
+    uploads_removed: int = 0
     failures: list[str] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
@@ -219,6 +238,7 @@ class RunSummary:
             "rows_anonymised": dict(sorted(self.rows_anonymised.items())),
             "cases_held": {category: len(ids) for category, ids in sorted(self.plan.cases_held.items())},
             "persons_held": len(self.plan.persons_held),
+            "uploads_removed": self.uploads_removed,
             "failures": self.failures,
         }
 
@@ -254,6 +274,7 @@ def retention_run(*, today: datetime.date, dry_run: bool = False, actor: Operato
                 summary.persons_anonymised[rule] += 1
                 summary.rows_deleted.update(outcome.deleted)
                 summary.rows_anonymised.update(outcome.anonymised)
+    summary.uploads_removed = purge_stale_uploads()
     # Every real run leaves its trace, even an empty one: the page shows that the job runs.
     record_event(action="retention.run.completed", actor=actor, payload=summary.payload())
     return summary

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import time
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -241,3 +245,18 @@ def test_audit_rows_are_never_purged(net: Net) -> None:
 def test_a_wrong_day_is_refused_with_what_to_fix(db: None) -> None:
     with pytest.raises(CommandError, match="29/02/2023 does not exist"):
         call_command("apply_retention", "--today", "29/02/2023", stdout=io.StringIO())
+
+
+def test_uploads_left_unconfirmed_beyond_their_day_are_removed(db: None) -> None:
+    directory = Path(settings.INTRECCIO_IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    stale, fresh = directory / "stale-token.csv", directory / "fresh-token.csv"
+    for path in (stale, fresh):
+        path.write_text("codice_fiscale\nRSSTTV80A41H501G\n", encoding="utf-8")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    out = run(timezone.localdate())
+    assert not stale.exists()
+    assert fresh.exists()
+    assert "unconfirmed import uploads removed: 1" in out
+    fresh.unlink()

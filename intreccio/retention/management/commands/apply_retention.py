@@ -66,3 +66,4 @@ class Command(BaseCommand):
             deleted = sum(summary.rows_deleted.values())
             blanked = sum(summary.rows_anonymised.values())
             out.write(f"  rows deleted: {deleted}, rows blanked: {blanked}")
+            out.write(f"  unconfirmed import uploads removed: {summary.uploads_removed}")
