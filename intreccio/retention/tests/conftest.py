@@ -192,7 +192,7 @@ def make_subject(network: Net, *, close: bool = True) -> Subject:
     PreAssessment.objects.create(
         intake=intake,
         form=form,
-        answers={"story": subject.plant("preassessment.answers")},  # type: ignore[misc]  # encrypted JSON
+        answers={"story": subject.plant("preassessment.answers")},
         completed_by=alice,
     )
     intake.refresh_from_db()
@@ -265,7 +265,7 @@ def add_case_content(network: Net, subject: Subject, case: Case) -> None:
         tool=tool,
         kind=AssessmentKind.CPI_INTERVIEW,
         status=AssessmentStatus.COMPLETED,
-        answers={"health": subject.plant("assessment.answers")},  # type: ignore[misc]  # encrypted JSON
+        answers={"health": subject.plant("assessment.answers")},
         facts={"age": 45},
         scores={"health": 3},
         total=3,

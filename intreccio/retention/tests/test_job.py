@@ -6,11 +6,9 @@ import datetime
 import io
 import os
 import time
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -22,7 +20,7 @@ from intreccio.core.privacy import AUDIT_MINIMUM_MONTHS, NO_CASE_RETENTION_MONTH
 from intreccio.history.models import RowChange
 from intreccio.people.models import Consent, IseeDeclaration, LegalRepresentative, Person
 from intreccio.plans.models import Goal
-from intreccio.retention.job import purged_categories, retention_plan
+from intreccio.retention.job import purged_categories, retention_plan, upload_directory
 from intreccio.retention.models import AnonymisationKind, CategoryPurge, PersonAnonymisation
 from intreccio.retention.scrub import ERASED
 from intreccio.retention.services import add_months, legal_hold_lift, legal_hold_place
@@ -248,8 +246,7 @@ def test_a_wrong_day_is_refused_with_what_to_fix(db: None) -> None:
 
 
 def test_uploads_left_unconfirmed_beyond_their_day_are_removed(db: None) -> None:
-    directory = Path(settings.INTRECCIO_IMPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = upload_directory()
     stale, fresh = directory / "stale-token.csv", directory / "fresh-token.csv"
     for path in (stale, fresh):
         path.write_text("codice_fiscale\nRSSTTV80A41H501G\n", encoding="utf-8")
