@@ -18,8 +18,9 @@ hypothesis_settings.register_profile("intreccio", deadline=None)
 hypothesis_settings.register_profile("ci", deadline=None, derandomize=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "intreccio")
 
-# Transactional and live-server tests end with a flush that the audit triggers refuse.
-pytest_plugins = ["intreccio.audit.tests.pytest_plugin"]
+# Transactional and live-server tests end with a flush that the audit triggers refuse and that
+# the change-history triggers would copy into the history.
+pytest_plugins = ["intreccio.audit.tests.pytest_plugin", "intreccio.history.tests.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
