@@ -68,13 +68,15 @@ class World:
         return services.request_record(**values)  # type: ignore[arg-type]
 
 
-def _marco_case(net: Net, marco: Person) -> Case:
+def _marco_case(net: Net, marco: Person, household: Household) -> Case:
+    """Marco's own case, from an intake that names the household: reachable from it, never Giulia's."""
     received = timezone.localdate() - datetime.timedelta(days=5)
     intake = Intake.objects.create(
         ambito=net.ambito,
         structure=net.social,
         recorded_by=net.alice,
         person=marco,
+        household=household,
         received_on=received,
         channel=Channel.IN_PERSON,
         source=Source.SELF,
@@ -127,7 +129,7 @@ def world(net: Net) -> World:
     case_services.case_note_add(
         request=net.request(net.sara), case=case, section=Section.HEALTH, text="Nota SerD: segue il programma"
     )
-    marco_case = _marco_case(net, marco)
+    marco_case = _marco_case(net, marco, household)
     assert HouseholdMember.objects.filter(household=household).count() == 2
     return World(net=net, giulia=giulia, marco=marco, household=household, case=case, marco_case=marco_case)
 
