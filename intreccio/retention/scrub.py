@@ -32,6 +32,8 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from intreccio.cases.models import SECTION_CATEGORY, Case, Section
 from intreccio.core.privacy import Category, P, intreccio_models
 from intreccio.history.models import Operation, RowChange
+from intreccio.history.services import PURGE_BATCH, history_purge
+from intreccio.history.triggers import tracked_tables
 from intreccio.people.models import Household, HouseholdMember, NoFiscalCodeReason, Person
 
 ERASED = "—"
@@ -377,10 +379,6 @@ def wipe_identity(person: Person, outcome: Outcome) -> None:
 HistoryFilter = Callable[[type[models.Model], dict[str, Any]], bool]
 
 
-def _anything(model: type[models.Model], old_row: dict[str, Any]) -> bool:
-    return True
-
-
 def holds_category(category: str) -> HistoryFilter:
     """A previous row that carried content of ``category``: by its section, or in a free-content
     field of that category that was not empty."""
@@ -433,21 +431,30 @@ def _vanished_rows(
 
 
 def purge_history(
-    keys: dict[type[models.Model], set[int]], *, person_id: int | None, only: HistoryFilter = _anything
+    keys: dict[type[models.Model], set[int]], *, person_id: int | None, only: HistoryFilter | None = None
 ) -> int:
     """Delete the change-history copies of the rows in ``keys`` and of the rows that once hung off
-    them, keeping those ``only`` rejects. Returns how many copies went."""
+    them: every copy (``history_purge``, for an erasure or an anonymisation), or only the copies
+    ``only`` accepts (a category purge keeps the copies that hold nothing of that category).
+    Run it last: the erasing UPDATE or DELETE itself writes a copy. Returns how many went."""
     every = defaultdict(set, {model: set(pks) for model, pks in keys.items()})
     for model, pks in _vanished_rows(keys, person_id).items():
         every[model] |= pks
+    tracked = {table.table for table in tracked_tables()}
     purged = 0
     for model, pks in every.items():
-        if not pks:
+        table = model._meta.db_table
+        if not pks or (table not in tracked and not RowChange.objects.filter(table_name=table).exists()):
             continue
-        copies = RowChange.objects.filter(table_name=model._meta.db_table, row_pk__in=[str(pk) for pk in pks])
-        doomed = [pk for pk, old_row in copies.values_list("pk", "old_row") if only(model, old_row)]
-        if doomed:
-            purged += RowChange.objects.filter(pk__in=doomed).delete()[0]
+        if only is None:
+            purged += history_purge(table_name=table, row_pks=pks)
+            continue
+        keys_text = sorted(str(pk) for pk in pks)
+        for start in range(0, len(keys_text), PURGE_BATCH):
+            copies = RowChange.objects.filter(table_name=table, row_pk__in=keys_text[start : start + PURGE_BATCH])
+            doomed = [pk for pk, old_row in copies.values_list("pk", "old_row") if only(model, old_row)]
+            if doomed:
+                purged += RowChange.objects.filter(pk__in=doomed).delete()[0]
     return purged
 
 

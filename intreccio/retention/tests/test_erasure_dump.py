@@ -20,7 +20,9 @@ from intreccio.cases.models import Case, CaseStatus
 from intreccio.cases.tests.conftest import Net
 from intreccio.core.backup import _pg_args, _pg_tool
 from intreccio.core.privacy import intreccio_models
+from intreccio.history.models import RowChange
 from intreccio.people.models import Person
+from intreccio.plans.models import Goal, Plan
 from intreccio.retention.services import person_erase
 from intreccio.retention.tests.conftest import make_subject
 
@@ -59,6 +61,15 @@ def orm_dump(*, skip_apps: frozenset[str] = frozenset()) -> str:
 
 def test_a_dump_after_the_erasure_holds_nothing_of_the_person(net: Net) -> None:
     subject = make_subject(net)
+    # A goal written and removed before the erasure: only its history copy remembers it.
+    plan = Plan.objects.get(case=subject.case)
+    removed = Goal.objects.create(
+        plan=plan, text=subject.plant("goal.removed"), indicator="n/a", due_on=subject.case.taken_in_charge_on
+    )
+    removed_pk = removed.pk
+    removed.delete()
+    subject.canaries.pop("goal.removed")  # not readable through the models any more, by design
+    assert RowChange.objects.filter(table_name="plans_goal", row_pk=str(removed_pk)).exists()
     person = Person.objects.get(pk=subject.person.pk)
     # What identifies her, as stored; her name before the update, which the change history holds.
     subject.canaries.update({"stored.phone": person.phone, "stored.email": person.email, "old.name": "Ferrari"})
@@ -85,6 +96,7 @@ def test_a_dump_after_the_erasure_holds_nothing_of_the_person(net: Net) -> None:
     # The case row is kept, anonymous, closed; the audit stub names it.
     case = Case.objects.get(pk=subject.case.pk)
     assert case.status == CaseStatus.CLOSED
+    assert not RowChange.objects.filter(table_name="plans_goal", row_pk=str(removed_pk)).exists()
     stub = DomainEvent.objects.get(action="retention.person.erased")
     assert stub.payload["cases"] == [case.pk] == list(report.case_ids)
     assert "retention.person.erased" in after
