@@ -17,6 +17,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from intreccio.accounts.models import Operator
 from intreccio.assessments import services as assessment_services
@@ -108,7 +109,7 @@ def test_a_blacked_out_note_leaves_the_other_services_pages_exactly_as_they_were
         request=net.request(net.alice),
         target_type=TargetType.CASE_NOTE,
         target_id=note.pk,
-        requested_on=note.created_at.date(),
+        requested_on=timezone.localdate(note.created_at),
         request_reference="Prot. 2025/0412",
     )
     after = {name: _render(client, urls) for name, client in clients.items()}
@@ -155,7 +156,7 @@ def test_a_blacked_out_assessment_leaves_the_other_services_pages_exactly_as_the
         request=bob,
         target_type=TargetType.ASSESSMENT,
         target_id=interview.pk,
-        requested_on=interview.created_at.date(),
+        requested_on=timezone.localdate(interview.created_at),
         request_reference="Prot. 2025/0413",
     )
     assert blackout.owner_structure == net.cpi

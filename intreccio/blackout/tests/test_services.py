@@ -19,7 +19,7 @@ from intreccio.cases.selectors import case_notes, case_timeline
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _record(team: Team, by: object, note: CaseNote, **kwargs: object) -> Blackout:
