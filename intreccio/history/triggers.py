@@ -288,3 +288,14 @@ def install_triggers(connection: BaseDatabaseWrapper) -> list[str]:
             else:
                 _execute(cursor, postgres_trigger_statements(connection, tracked))
     return [t.table for t in tables]
+
+
+def tables_without_triggers(connection: BaseDatabaseWrapper) -> list[str]:
+    """Tracked tables that exist but lack one of their two history triggers (none are expected)."""
+    _require_supported(connection)
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+    if HISTORY_TABLE not in existing:
+        return sorted(t.table for t in tracked_tables() if t.table in existing)
+    installed = installed_triggers(connection)
+    return [t.table for t in tracked_tables() if t.table in existing and len(installed.get(t.table, [])) < 2]
