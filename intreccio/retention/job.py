@@ -165,13 +165,21 @@ def person_verdict(person: Person, today: datetime.date) -> PersonVerdict:
 
 
 def person_candidates(today: datetime.date) -> models.QuerySet[Person]:
-    """Persons who might be due: not anonymised, untouched for NO_CASE_RETENTION_MONTHS, without an
-    open case of their own. ``person_verdict`` decides."""
+    """Persons who might be due, narrowed in the database so that a nightly run (and the page's
+    forecast) looks only at a few: not anonymised, their registry row untouched for
+    NO_CASE_RETENTION_MONTHS, no case of their own open or ended within the schedule.
+    ``person_verdict`` decides (household cases, activity, holds)."""
     quiet_since = add_months(today, -NO_CASE_RETENTION_MONTHS)
+    identity_cutoff = add_months(today, -RETENTION[Category.IDENTIFYING].months)
+    recent_cases = (
+        Case.objects.filter(person=OuterRef("pk"))
+        .annotate(ended=case_end())
+        .filter(Q(status__in=OPEN_STATES) | Q(ended__gt=identity_cutoff))
+    )
     return (
         Person.objects.exclude(Exists(PersonAnonymisation.objects.filter(person=OuterRef("pk"))))
         .filter(updated_at__date__lte=quiet_since)
-        .exclude(Exists(Case.objects.filter(person=OuterRef("pk"), status__in=OPEN_STATES)))
+        .exclude(Exists(recent_cases))
         .order_by("pk")
     )
 
