@@ -10,26 +10,30 @@ Four rules over the access log of a period:
 
 A busy ambito writes some 60,000 access rows a day, so every rule aggregates in the database and
 only the alerts come back: (a) and (b) group by operator and local day, (d) by operator and object.
-(c) needs the case's ambito, and ``object_id`` is text (lists write ``cases.case:due_checkins``): the
-database returns the distinct (organisation, case) pairs read in the period, the ambiti are joined in
-Python, and only the pairs outside come back for the per-operator detail.
+(c) joins the case and the reader's organisation in SQL to find the (organisation, case) pairs that
+cross an ambito; ``object_id`` is text (lists write ``cases.case:due_checkins``), so the join compares
+it with the case's id cast to text, never the other way round. Only those pairs come back for the
+per-operator detail.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Concat, ExtractHour, ExtractWeekDay, TruncDate
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from intreccio.accounts.models import Organisation
 from intreccio.audit.models import AccessEvent
 from intreccio.cases.models import Case
+from intreccio.territory.models import Ambito
 
 DEFAULT_DAILY_RECORDS = 50
 DEFAULT_PERIOD_DAYS = 30
@@ -41,7 +45,6 @@ CASE_TYPE = "cases.case"
 BREAK_THE_GLASS = "break_the_glass"
 # Each list is cut at this length; the count of the rest is shown.
 SHOWN = 200
-_ID_CHUNK = 500
 
 
 def daily_threshold() -> int:
@@ -147,96 +150,109 @@ def _cut(rows: list[T]) -> Alerts[T]:
     return Alerts(rows=rows[:SHOWN], total=len(rows))
 
 
-def many_records(date_from: datetime.date, date_to: datetime.date, threshold: int) -> list[ManyRecords]:
-    """(a) Operator-days with more than ``threshold`` distinct objects read, most first."""
+def _operator_days(
+    date_from: datetime.date, date_to: datetime.date, threshold: int
+) -> tuple[list[ManyRecords], list[OffHours]]:
+    """(a) and (b) in one pass over the period: both group the reads by operator and local day."""
     tz = timezone.get_current_timezone()
-    rows = (
-        _in_period(date_from, date_to)
-        # A record is one row of the database (a person, a case…): lists and searches, recorded with
-        # ids such as "list" or "due_checkins", are not records.
-        .filter(actor__isnull=False, object_id__regex=r"^[0-9]+$")
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz), record=Concat("object_type", Value(":"), "object_id"))
-        .values("actor_id", "day")
-        .annotate(records=Count("record", distinct=True), username=Max("actor_username"))
-        .filter(records__gt=threshold)
-        .order_by("-records", "-day", "username")
-    )
-    return [ManyRecords(r["day"], r["actor_id"], r["username"], r["records"]) for r in rows]
-
-
-def off_hours(date_from: datetime.date, date_to: datetime.date) -> list[OffHours]:
-    """(b) Operator-days with reads before 07:00, from 20:00 or on a Sunday (local time), latest first."""
-    tz = timezone.get_current_timezone()
+    off = Q(hour__lt=DAY_STARTS) | Q(hour__gte=EVENING_STARTS) | Q(weekday=SUNDAY)
     rows = (
         _in_period(date_from, date_to)
         .filter(actor__isnull=False)
         .annotate(
+            day=TruncDate("occurred_at", tzinfo=tz),
             hour=ExtractHour("occurred_at", tzinfo=tz),
             weekday=ExtractWeekDay("occurred_at", tzinfo=tz),
-            day=TruncDate("occurred_at", tzinfo=tz),
+            record=Concat("object_type", Value(":"), "object_id"),
         )
-        .filter(Q(hour__lt=DAY_STARTS) | Q(hour__gte=EVENING_STARTS) | Q(weekday=SUNDAY))
         .values("actor_id", "day")
-        .annotate(reads=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"), username=Max("actor_username"))
-        .order_by("-day", "username")
+        .annotate(
+            # A record is one row of the database (a person, a case…): lists and searches, recorded
+            # with ids such as "list" or "due_checkins", are not records.
+            records=Count("record", distinct=True, filter=Q(object_id__regex=r"^[0-9]+$")),
+            off_reads=Count("id", filter=off),
+            first_off=Min("occurred_at", filter=off),
+            last_off=Max("occurred_at", filter=off),
+            username=Max("actor_username"),
+        )
+        .filter(Q(records__gt=threshold) | Q(off_reads__gt=0))
     )
-    return [OffHours(r["day"], r["actor_id"], r["username"], r["reads"], r["first"], r["last"]) for r in rows]
+    many, late = [], []
+    for r in rows:
+        if r["records"] > threshold:
+            many.append(ManyRecords(r["day"], r["actor_id"], r["username"], r["records"]))
+        if r["off_reads"]:
+            late.append(OffHours(r["day"], r["actor_id"], r["username"], r["off_reads"], r["first_off"], r["last_off"]))
+    many.sort(key=lambda m: (-m.records, -m.day.toordinal(), m.username))
+    late.sort(key=lambda o: (-o.day.toordinal(), o.username))
+    return many, late
 
 
-def _chunks(values: list[int]) -> list[list[int]]:
-    return [values[i : i + _ID_CHUNK] for i in range(0, len(values), _ID_CHUNK)]
+def many_records(date_from: datetime.date, date_to: datetime.date, threshold: int) -> list[ManyRecords]:
+    """(a) Operator-days with more than ``threshold`` distinct records read, most first."""
+    return _operator_days(date_from, date_to, threshold)[0]
+
+
+def off_hours(date_from: datetime.date, date_to: datetime.date) -> list[OffHours]:
+    """(b) Operator-days with reads before 07:00, from 20:00 or on a Sunday (local time), latest first."""
+    return _operator_days(date_from, date_to, threshold=2**31)[1]
+
+
+# Reads of a case across an ambito, joined in SQL: the case by its id written as text in the access
+# record (list pages such as "due_checkins" match no case), the reader's ambito through the
+# organisation. Casting the case's integer id is always safe, so the database may hash-join either
+# side; only the crossing (operator, organisation, case) groups come back.
+_OUTSIDE_SQL = (
+    "SELECT e.actor_id, e.object_id, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at),"
+    " MAX(e.actor_username), MAX(e.organisation_name), MAX(c.number), MAX(a.name)"
+    " FROM {events} e"
+    " JOIN {organisations} o ON o.id = e.organisation_id"
+    " JOIN {cases} c ON CAST(c.id AS VARCHAR(64)) = e.object_id"
+    " JOIN {ambiti} a ON a.id = c.ambito_id"
+    " WHERE e.object_type = %s AND e.occurred_at >= %s AND e.occurred_at < %s AND c.ambito_id <> o.ambito_id"
+    " GROUP BY e.actor_id, e.organisation_id, e.object_id"
+    " ORDER BY MAX(e.occurred_at) DESC, e.object_id"
+)
+
+
+def _moment(value: datetime.datetime | str) -> datetime.datetime:
+    """A timestamp from a raw query: SQLite gives the stored UTC text, PostgreSQL a datetime."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"Not a timestamp: {value!r}")
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
 
 
 def outside_ambito(date_from: datetime.date, date_to: datetime.date) -> list[OutsideAmbito]:
     """(c) Reads of a case whose ambito is not the ambito of the reader's organisation, latest first."""
-    case_reads = _in_period(date_from, date_to).filter(object_type=CASE_TYPE, organisation_id__isnull=False)
-    pairs = set(case_reads.values_list("organisation_id", "object_id").distinct())
-    case_ids = sorted({int(object_id) for _org, object_id in pairs if object_id.isdigit()})
-    org_ambito = dict(Organisation.objects.filter(pk__in={org for org, _id in pairs}).values_list("pk", "ambito_id"))
-    cases: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(case_ids):
-        for row in Case.objects.filter(pk__in=chunk).values("pk", "number", "ambito_id", "ambito__name"):
-            cases[row["pk"]] = dict(row)
-    outside: dict[int, list[str]] = {}
-    for org, object_id in pairs:
-        case = cases.get(int(object_id)) if object_id.isdigit() else None
-        if org is not None and case is not None and org_ambito.get(org) != case["ambito_id"]:
-            outside.setdefault(org, []).append(object_id)
-    if not outside:
-        return []
-    condition = Q()
-    for org, object_ids in outside.items():
-        condition |= Q(organisation_id=org, object_id__in=object_ids)
-    rows = (
-        case_reads.filter(condition)
-        .values("actor_id", "organisation_id", "object_id")
-        .annotate(
-            reads=Count("id"),
-            first=Min("occurred_at"),
-            last=Max("occurred_at"),
-            username=Max("actor_username"),
-            organisation=Max("organisation_name"),
-        )
-        .order_by("-last")
+    quote = connection.ops.quote_name
+    sql = _OUTSIDE_SQL.format(
+        events=quote(AccessEvent._meta.db_table),
+        organisations=quote(Organisation._meta.db_table),
+        cases=quote(Case._meta.db_table),
+        ambiti=quote(Ambito._meta.db_table),
     )
-    found = []
-    for r in rows:
-        case = cases[int(r["object_id"])]
-        found.append(
-            OutsideAmbito(
-                actor_id=r["actor_id"],
-                username=r["username"],
-                organisation=r["organisation"],
-                case_id=case["pk"],
-                case_number=case["number"] or "",
-                case_ambito=case["ambito__name"],
-                reads=r["reads"],
-                first=r["first"],
-                last=r["last"],
-                purposes="",
-            )
+    start, end = (connection.ops.adapt_datetimefield_value(moment) for moment in _bounds(date_from, date_to))
+    with connection.cursor() as cursor:
+        # Table names from the models' metadata, quoted; every value is a query parameter.
+        cursor.execute(sql, [CASE_TYPE, start, end])  # nosec B608
+        rows = cursor.fetchall()
+    found = [
+        OutsideAmbito(
+            actor_id=actor_id,
+            username=username,
+            organisation=organisation,
+            case_id=int(object_id),
+            case_number=number or "",
+            case_ambito=ambito,
+            reads=reads,
+            first=_moment(first),
+            last=_moment(last),
+            purposes="",
         )
-    return _with_bases(found, case_reads)
+        for actor_id, object_id, reads, first, last, username, organisation, number, ambito in rows
+    ]
+    return _with_bases(found, _in_period(date_from, date_to).filter(object_type=CASE_TYPE))
 
 
 def _with_bases(found: list[OutsideAmbito], case_reads: QuerySet[AccessEvent]) -> list[OutsideAmbito]:
@@ -292,12 +308,13 @@ def break_the_glass(date_from: datetime.date, date_to: datetime.date) -> list[Br
 
 def review(date_from: datetime.date, date_to: datetime.date, threshold: int | None = None) -> Review:
     limit = daily_threshold() if threshold is None else threshold
+    many, late = _operator_days(date_from, date_to, limit)
     return Review(
         date_from=date_from,
         date_to=date_to,
         threshold=limit,
-        many_records=_cut(many_records(date_from, date_to, limit)),
-        off_hours=_cut(off_hours(date_from, date_to)),
+        many_records=_cut(many),
+        off_hours=_cut(late),
         outside_ambito=_cut(outside_ambito(date_from, date_to)),
         break_the_glass=_cut(break_the_glass(date_from, date_to)),
     )
