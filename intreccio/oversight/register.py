@@ -391,6 +391,11 @@ LOCATIONS: dict[str, Location] = {
             "a blacked-out note only by the service that wrote it."
         ),
     ),
+    "cases.CaseEventText": Location(
+        gettext_lazy("Case timeline"),
+        sections=(Section.COMMON,),
+        note=gettext_lazy("The words written with a case event (why it was suspended, returned, re-opened)."),
+    ),
     "plans.Plan": Location(gettext_lazy("Personalised project"), sections=(Section.COMMON,)),
     "plans.Pact": Location(gettext_lazy("Pact (printed)"), sections=(Section.COMMON,)),
     "plans.Goal": Location(gettext_lazy("Personalised project"), per_row=True, note=PLAN_NOTE),
