@@ -329,3 +329,32 @@ class CaseNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case} – {self.get_section_display()}"
+
+
+class CaseEventText(TimeStampedModel):
+    """What an operator wrote with a case event: why it was suspended, returned, re-opened…
+
+    The words are kept here, encrypted, and not in the event's payload: the audit log is
+    append-only and hash-chained, so whatever lands there can never be erased with the rest of
+    the person's data (GDPR art. 17) nor kept from a database dump. The event names this row.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="event_texts", verbose_name=_("case"))
+    text = EncryptedTextField(_("text"))
+
+    privacy = {
+        "id": TECH,
+        "created_at": TECH,
+        "updated_at": TECH,
+        "case": CARE,
+        # Free text about the person's path: it may hold anything a note may hold.
+        "text": P(Category.VIOLENCE, Purpose.CARE),
+    }
+
+    class Meta:
+        verbose_name = _("text of a case event")
+        verbose_name_plural = _("texts of case events")
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.pk}"

@@ -112,27 +112,27 @@ def _operator(request: HttpRequest) -> Operator:
 
 
 def is_coordination_member(request: HttpRequest, ambito_id: int) -> bool:
-    membership = _membership(request)
-    if membership is None or membership.role not in COORDINATION_ROLES:
-        return False
-    return TeamMember.objects.filter(
-        operator=_operator(request),
-        team__ambito_id=ambito_id,
-        team__kind=TeamKind.COORDINATION_GROUP,
-        team__is_active=True,
-    ).exists()
+    return ambito_id in coordination_ambito_ids(request)
 
 
 def coordination_ambito_ids(request: HttpRequest) -> set[int]:
-    """The ambiti whose coordination group the operator sits in, when acting in a role that may."""
+    """The ambiti whose coordination group the operator sits in, when acting in a role that may.
+
+    Asked many times per page (navigation, lists, each case's sections): read once per request.
+    """
     membership = _membership(request)
     if membership is None or membership.role not in COORDINATION_ROLES:
         return set()
-    return set(
+    cached: tuple[int, set[int]] | None = getattr(request, "_coordination_ambito_ids", None)
+    if cached is not None and cached[0] == membership.pk:
+        return cached[1]
+    ambiti = set(
         TeamMember.objects.filter(
             operator=_operator(request), team__kind=TeamKind.COORDINATION_GROUP, team__is_active=True
         ).values_list("team__ambito_id", flat=True)
     )
+    request._coordination_ambito_ids = (membership.pk, ambiti)  # type: ignore[attr-defined]
+    return ambiti
 
 
 def visible_cases_q(request: HttpRequest) -> Q:

@@ -21,6 +21,7 @@ from intreccio.cases import permissions
 from intreccio.cases.models import (
     OPEN_STATES,
     Case,
+    CaseEventText,
     CaseMember,
     CaseNote,
     CaseStatus,
@@ -248,7 +249,7 @@ def caseload_listing(*, request: HttpRequest, filters: CaseloadFilters) -> Casel
                 ReturnedCase(
                     case=case,
                     returned_at=found.occurred_at if found else None,
-                    reason=str(found.payload.get("reason", "")) if found else "",
+                    reason=event_texts([found]).get(found.seq, "") if found else "",
                 )
             )
     managers = list(
@@ -530,6 +531,27 @@ class CaseTimeline:
     case: Case
     entries: list[TimelineEntry]
     operators: dict[int, Operator]
+    texts: dict[int, str] = field(default_factory=dict)  # event seq -> what the operator wrote with it
+
+
+def event_texts(events: list[DomainEvent]) -> dict[int, str]:
+    """What operators wrote with these events, by event seq.
+
+    Newer events name a ``CaseEventText`` row (erasable, encrypted); events written before it
+    existed carried the words in their payload, and are read as they are.
+    """
+    ids = {e.payload["text_id"] for e in events if isinstance(e.payload.get("text_id"), int)}
+    rows = CaseEventText.objects.in_bulk(ids) if ids else {}
+    texts: dict[int, str] = {}
+    for event in events:
+        text_id = event.payload.get("text_id")
+        if isinstance(text_id, int):
+            row = rows.get(text_id)
+            if row is not None:
+                texts[event.seq] = row.text
+        elif event.payload.get("reason") or event.payload.get("answer"):
+            texts[event.seq] = str(event.payload.get("reason") or event.payload.get("answer"))
+    return texts
 
 
 def case_timeline_for_user(
@@ -555,7 +577,12 @@ def case_timeline_for_user(
         for member in entry.payload.get("members", []) or []:
             if isinstance(member, list) and member and isinstance(member[0], int):
                 ids.add(member[0])
-    return CaseTimeline(case=case, entries=entries, operators=Operator.objects.in_bulk(ids))
+    return CaseTimeline(
+        case=case,
+        entries=entries,
+        operators=Operator.objects.in_bulk(ids),
+        texts=event_texts([entry.event for entry in entries]),
+    )
 
 
 # Case events that do not bump the version: opening creates version 1, notes do not touch the case.

@@ -26,6 +26,7 @@ from intreccio.cases import permissions
 from intreccio.cases.models import (
     TRANSITIONS,
     Case,
+    CaseEventText,
     CaseMember,
     CaseNote,
     CaseStatus,
@@ -320,7 +321,7 @@ def case_manager_change(
         action="cases.case.case_manager_changed",
         actor=request.user,  # type: ignore[arg-type]
         target=case,
-        payload={"from": previous, "to": operator.pk, "reason": text},
+        payload={"from": previous, "to": operator.pk, "text_id": _words(case, text)},
         request=request,
     )
     _notify(
@@ -329,6 +330,13 @@ def case_manager_change(
         _("The coordination group has made you the case manager of case %(number)s.") % {"number": case.number},
     )
     return case
+
+
+def _words(case: Case, text: str) -> int | None:
+    """Keep what the operator wrote with an event out of the append-only log: the event names the row."""
+    if not text:
+        return None
+    return CaseEventText.objects.create(case=case, text=text).pk
 
 
 def _transition(
@@ -408,7 +416,7 @@ def case_send_back_project(*, request: HttpRequest, case: Case, version: int, re
             action="cases.case.project_sent_back",
             actor=request.user,  # type: ignore[arg-type]
             target=case,
-            payload={"reason": text},
+            payload={"text_id": _words(case, text)},
             request=request,
         )
     else:
@@ -417,14 +425,15 @@ def case_send_back_project(*, request: HttpRequest, case: Case, version: int, re
             case=case,
             target=CaseStatus.PROJECT_DRAFTED,
             verb="project_sent_back",
-            payload={"reason": text},
+            payload={"text_id": _words(case, text)},
             errors=errors,
         )
     _notify(
         [case.case_manager],
         _("Intreccio: the project of case %(number)s needs changes") % {"number": case.number},
-        _("The coordination group has sent the project of case %(number)s back: %(reason)s")
-        % {"number": case.number, "reason": text},
+        # The reason stays in Intreccio: e-mail is no place for what the person's path is made of.
+        _("The coordination group has sent the project of case %(number)s back: read why on the case page.")
+        % {"number": case.number},
     )
     return case
 
@@ -449,7 +458,7 @@ def case_suspend(*, request: HttpRequest, case: Case, version: int, reason: str)
         case=case,
         target=CaseStatus.SUSPENDED,
         verb="suspended",
-        payload={"reason": text},
+        payload={"text_id": _words(case, text)},
         errors=errors,
     )
 
@@ -479,7 +488,7 @@ def case_return_to_team(*, request: HttpRequest, case: Case, version: int, reaso
         case=case,
         target=CaseStatus.RETURNED_TO_TEAM,
         verb="returned_to_team",
-        payload={"reason": text},
+        payload={"text_id": _words(case, text)},
         errors=errors,
     )
     _notify(
@@ -487,9 +496,9 @@ def case_return_to_team(*, request: HttpRequest, case: Case, version: int, reaso
         _("Intreccio: case %(number)s returned to the team") % {"number": case.number},
         _(
             "The employment centre reports that the pact of case %(number)s is not respected (D.lgs 150/2015 "
-            "art. 20): %(reason)s. Please answer in Intreccio."
+            "art. 20). Read the reason and answer in Intreccio."
         )
-        % {"number": case.number, "reason": text},
+        % {"number": case.number},
     )
     return case
 
@@ -510,7 +519,7 @@ def case_answer_return(*, request: HttpRequest, case: Case, version: int, answer
         case=case,
         target=target,
         verb="return_answered",
-        payload={"answer": text, "replan": replan},
+        payload={"text_id": _words(case, text), "replan": replan},
         errors=errors,
     )
 
@@ -569,7 +578,7 @@ def case_reopen(*, request: HttpRequest, case: Case, version: int, reason: str) 
         case=case,
         target=CaseStatus.ASSESSING,
         verb="reopened",
-        payload={"reason": text, "previous": previous},
+        payload={"text_id": _words(case, text), "previous": previous},
         errors=errors,
         extra_fields=("closed_on", "closure_outcome"),
     )

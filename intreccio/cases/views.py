@@ -297,12 +297,12 @@ def _name(operators: dict[int, Operator], pk: Any, fallback: str = "") -> str:
     return operator.get_full_name() or operator.get_username()
 
 
-def _sentence(entry: TimelineEntry, operators: dict[int, Operator]) -> tuple[str, str]:
+def _sentence(entry: TimelineEntry, operators: dict[int, Operator], texts: dict[int, str]) -> tuple[str, str]:
     """A translated sentence for one event, and the text the actor wrote with it (if any)."""
     event, payload = entry.event, entry.payload
     actor = _name(operators, event.actor_id, event.actor_username)
     action = event.action
-    quote = str(payload.get("reason") or payload.get("answer") or "")
+    quote = texts.get(event.seq, "")
     if action == "cases.case.opened":
         text = _("%(actor)s took the case in charge with priority “%(priority)s” after %(days)s days of waiting.") % {
             "actor": actor,
@@ -357,7 +357,7 @@ def _team_role(value: Any) -> str:
 def _timeline_rows(timeline: CaseTimeline) -> list[dict[str, Any]]:
     rows = []
     for entry in timeline.entries:
-        text, quote = _sentence(entry, timeline.operators)
+        text, quote = _sentence(entry, timeline.operators, timeline.texts)
         if not text:
             continue  # an event another event already tells (e.g. the plan's and the case's validation)
         rows.append({"when": entry.event.occurred_at, "text": text, "quote": quote, "verb": entry.verb})
