@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from django.http import Http404
 from intreccio.accounts.models import Role
 from intreccio.audit.models import AccessEvent, DomainEvent
 from intreccio.cases import selectors, services
-from intreccio.cases.models import Case, CaseMember, CaseStatus, ClosureOutcome, Section, TeamRole
+from intreccio.cases.models import Case, CaseEventText, CaseMember, CaseStatus, ClosureOutcome, Section, TeamRole
 from intreccio.cases.tests.conftest import TODAY, Net
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,23 @@ class TestTransitions:
             "cases.case.closed",
             "cases.case.reopened",
         ]
+
+    def test_what_operators_write_stays_out_of_the_append_only_log(self, net: Net) -> None:
+        # The words may carry anything about the person (here a hospital stay): they go to an
+        # encrypted, erasable row; the event only names it, and the timeline reads them back.
+        case = to_active(net, open_case(net))
+        alice = net.request(net.alice)
+        case = services.case_suspend(
+            request=alice, case=case, version=case.version, reason="Ricovero al CPS di Cremona"
+        )
+        event = DomainEvent.objects.get(action="cases.case.suspended")
+        assert "Ricovero" not in json.dumps(event.payload)
+        assert CaseEventText.objects.get(pk=event.payload["text_id"]).text == "Ricovero al CPS di Cremona"
+        timeline = selectors.case_timeline_for_user(request=alice, pk=case.pk)
+        assert timeline.texts[event.seq] == "Ricovero al CPS di Cremona"
+        # Erasing the words leaves the event whole and the timeline without them.
+        CaseEventText.objects.filter(pk=event.payload["text_id"]).delete()
+        assert event.seq not in selectors.case_timeline_for_user(request=alice, pk=case.pk).texts
 
     def test_a_move_from_the_wrong_state_is_refused(self, net: Net) -> None:
         case = open_case(net)
