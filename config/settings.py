@@ -282,6 +282,10 @@ if PRODUCTION and len(AUDIT_CHAIN_KEY) < 32:
 # first seals new values, all open them (manage.py rotate_keys). Required in production.
 FIELD_ENCRYPTION_KEYS = field_keys_from_environment(os.environ, production=PRODUCTION)
 
+# --- Break-the-glass (R8) --------------------------------------------------------------------
+# The longest emergency access an operator may ask for, in hours; every read meanwhile is logged.
+BREAK_GLASS_MAX_HOURS = env_int("BREAK_GLASS_MAX_HOURS", 4)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

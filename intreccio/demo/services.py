@@ -12,13 +12,18 @@ from intreccio.accounts.models import Membership, Operator, Organisation, Role, 
 from intreccio.audit.services import record_event
 from intreccio.demo import data
 from intreccio.demo.assessments import demo_assessments_load
+from intreccio.demo.blackout import demo_blackout_load
+from intreccio.demo.breakglass import demo_breakglass_load
 from intreccio.demo.cases import demo_cases_load
 from intreccio.demo.catalogue import demo_catalogue_load
 from intreccio.demo.intakes import demo_intakes_load
 from intreccio.demo.measures import demo_measures_load
 from intreccio.demo.meetings import demo_meetings_load
+from intreccio.demo.oversight import demo_oversight_load
 from intreccio.demo.people import demo_people_load
 from intreccio.demo.plans import demo_plans_load
+from intreccio.demo.referrals import demo_referrals_load
+from intreccio.demo.rights import demo_rights_load
 from intreccio.territory.data import ambito_cremonese
 from intreccio.territory.models import Ambito, Comune
 from intreccio.territory.selectors import comune_list_by_names
@@ -177,6 +182,12 @@ def demo_load() -> DemoSummary:
     created.update(demo_plans_load(operators=operators))
     created.update(demo_measures_load(operators=operators))
     created.update(demo_meetings_load(operators=operators))
+    # The privacy features, on top of the cases: what each page shows on first sight.
+    demo_referrals_load(created)
+    demo_blackout_load(created)
+    demo_breakglass_load(created)
+    demo_rights_load(created)
+    demo_oversight_load(created)
     if any(created.values()):
         record_event(action="demo.network.loaded", actor=None, target=ambito, payload={"created": dict(created)})
     return DemoSummary(
