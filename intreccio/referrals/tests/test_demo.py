@@ -27,9 +27,6 @@ def _demo_accounts_without_totp(settings: Any) -> None:
 def test_the_demo_referrals_load_once_and_read_as_they_should() -> None:
     summary = demo_load()  # runs demo_referrals_load itself
     assert summary.created["referrals"] == 2
-    again: Counter[str] = Counter()
-    demo_referrals_load(again)
-    assert sum(again.values()) == 0
     on_consent = Referral.objects.get(consent__isnull=False)
     assert on_consent.status == ReferralStatus.ACCEPTED
     assert on_consent.to_structure.organisation.kind == OrganisationKind.THIRD_SECTOR
