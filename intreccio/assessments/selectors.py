@@ -8,7 +8,7 @@ only when the operator may read every section it was computed from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -561,11 +561,13 @@ def profile_new_context(*, request: HttpRequest, pk: int) -> ProfileContext:
 # --- for other apps -----------------------------------------------------------------------------
 
 
-def latest_employability_profile(*, case: Case) -> EmployabilityProfile | None:
-    """The case's most recent employability profile. Unscoped and unaudited: the caller has
-    already authorised and recorded its read of the case, and shows the class only to who may
-    read the work section."""
-    return case.employability_profiles.order_by("-created_at", "-pk").first()
+def latest_employability_profile(*, case: Case, excluded: Collection[int] = frozenset()) -> EmployabilityProfile | None:
+    """The case's most recent employability profile, leaving out those recorded from the
+    assessments in ``excluded`` (pass ``hidden_assessments`` for the reader). Unscoped and
+    unaudited: the caller has already authorised and recorded its read of the case, and shows
+    the class only to who may read the work section."""
+    profiles = case.employability_profiles.exclude(assessment_id__in=list(excluded))
+    return profiles.order_by("-created_at", "-pk").first()
 
 
 @dataclass(frozen=True)
@@ -578,16 +580,21 @@ class CaseProfile:
     level_sections: dict[str, str]  # in-depth dimension → section, to drop what a reader may not see
 
 
-def case_profiles(*, case_ids: Iterable[int]) -> dict[int, CaseProfile]:
+def case_profiles(*, case_ids: Iterable[int], excluded: Collection[int] = frozenset()) -> dict[int, CaseProfile]:
     """The latest class, path and in-depth levels of each case, in two queries.
 
-    Unscoped and unaudited, for computing similarity (the plans app's "similar cases"): show
-    a level only to who may read its section.
+    Pure: unscoped and unaudited. ``excluded`` names assessments to leave out, with the
+    employability profiles recorded from them: what is blacked out for the reader, when a reader
+    will see or be guided by the result (``case_profiles_for``). Show a level only to who may read
+    its section.
     """
     ids = list(case_ids)
+    left_out = list(excluded)
     classes: dict[int, str] = {}
     for case_id, klass in (
-        EmployabilityProfile.objects.filter(case_id__in=ids).order_by("case_id", "created_at", "pk")
+        EmployabilityProfile.objects.filter(case_id__in=ids)
+        .exclude(assessment_id__in=left_out)
+        .order_by("case_id", "created_at", "pk")
     ).values_list("case_id", "employability_class"):
         classes[case_id] = klass
     paths: dict[int, str] = {}
@@ -595,6 +602,7 @@ def case_profiles(*, case_ids: Iterable[int]) -> dict[int, CaseProfile]:
     latest = (
         Assessment.objects.filter(case_id__in=ids, status=AssessmentStatus.COMPLETED)
         .exclude(kind=AssessmentKind.CPI_INTERVIEW)
+        .exclude(pk__in=left_out)
         .order_by("case_id", "completed_at", "pk")
         .values_list("case_id", "kind", "profile", "scores", "dimension_sections")
     )
@@ -615,3 +623,16 @@ def case_profiles(*, case_ids: Iterable[int]) -> dict[int, CaseProfile]:
                 level_sections={k: sections.get(k, Section.COMMON) for k in levels},
             )
     return result
+
+
+def hidden_assessments(*, request: HttpRequest, case_ids: Iterable[int]) -> set[int]:
+    """The assessments of ``case_ids`` blacked out for this reader (R21), in one query per concealment."""
+    hidden = case_permissions.hidden_items_many(request, list(case_ids))
+    return {pk for keys in hidden.values() for label, pk in keys if label == ASSESSMENT_LABEL}
+
+
+def case_profiles_for(*, request: HttpRequest, case_ids: Iterable[int]) -> dict[int, CaseProfile]:
+    """``case_profiles`` as this reader may know them: nothing blacked out for them shapes the result
+    (not a class, a path or a level, nor a suggestion, a package or a ranking made from one)."""
+    ids = list(case_ids)
+    return case_profiles(case_ids=ids, excluded=hidden_assessments(request=request, case_ids=ids))

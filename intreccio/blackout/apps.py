@@ -11,12 +11,12 @@ class BlackoutConfig(AppConfig):
         from django.http import HttpRequest
 
         from intreccio.accounts.permissions import active_role, can_read_audit
-        from intreccio.blackout.permissions import concealed_for
+        from intreccio.blackout.permissions import concealed_for, concealed_for_many
         from intreccio.cases.permissions import CASE_ROLES, register_concealment
         from intreccio.core.navigation import NavEntry, register
 
         # Active blackouts hide their item from every reader outside the service that wrote it.
-        register_concealment(concealed_for)
+        register_concealment(concealed_for, many=concealed_for_many)
 
         def works_on_cases(request: HttpRequest) -> bool:
             return active_role(request) in CASE_ROLES

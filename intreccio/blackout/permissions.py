@@ -41,6 +41,18 @@ def concealed_for(request: HttpRequest, case: Case) -> set[tuple[str, int]]:
     return {(target_type, target_id) for target_type, target_id in blackouts.values_list("target_type", "target_id")}
 
 
+def concealed_for_many(request: HttpRequest, case_ids: list[int]) -> dict[int, set[tuple[str, int]]]:
+    """``concealed_for`` for many cases in one query (a ranking of similar cases reads hundreds)."""
+    blackouts = Blackout.objects.active().filter(case_id__in=case_ids)
+    membership = _membership(request)
+    if membership is not None:
+        blackouts = blackouts.exclude(owner_structure_id=membership.structure_id)
+    hidden: dict[int, set[tuple[str, int]]] = {}
+    for case_id, target_type, target_id in blackouts.values_list("case_id", "target_type", "target_id"):
+        hidden.setdefault(case_id, set()).add((target_type, target_id))
+    return hidden
+
+
 @dataclass(frozen=True)
 class Item:
     """A note or an assessment as the blackout pages speak of it: never its content."""

@@ -81,8 +81,12 @@ class AccessSource:
 # A concealment gives, for a reader and a case, the keys ("app.model", pk) of items hidden from them.
 Concealment = Callable[[HttpRequest, Case], set[tuple[str, int]]]
 
+# The same for many cases in one go (case id → keys), for reads that rank hundreds of cases.
+ConcealmentMany = Callable[[HttpRequest, list[int]], dict[int, set[tuple[str, int]]]]
+
 _ACCESS_SOURCES: list[AccessSource] = []
 _CONCEALMENTS: list[Concealment] = []
+_CONCEALMENTS_MANY: dict[Concealment, ConcealmentMany] = {}
 
 
 def register_access_source(source: AccessSource) -> None:
@@ -90,9 +94,11 @@ def register_access_source(source: AccessSource) -> None:
         _ACCESS_SOURCES.append(source)
 
 
-def register_concealment(concealment: Concealment) -> None:
+def register_concealment(concealment: Concealment, many: ConcealmentMany | None = None) -> None:
     if concealment not in _CONCEALMENTS:
         _CONCEALMENTS.append(concealment)
+    if many is not None:
+        _CONCEALMENTS_MANY[concealment] = many
 
 
 def hidden_items(request: HttpRequest, case: Case) -> set[tuple[str, int]]:
@@ -100,6 +106,20 @@ def hidden_items(request: HttpRequest, case: Case) -> set[tuple[str, int]]:
     hidden: set[tuple[str, int]] = set()
     for concealment in _CONCEALMENTS:
         hidden |= concealment(request, case)
+    return hidden
+
+
+def hidden_items_many(request: HttpRequest, case_ids: list[int]) -> dict[int, set[tuple[str, int]]]:
+    """``hidden_items`` for each of ``case_ids`` (one query per concealment that can answer for many)."""
+    hidden: dict[int, set[tuple[str, int]]] = {pk: set() for pk in case_ids}
+    for concealment in _CONCEALMENTS:
+        many = _CONCEALMENTS_MANY.get(concealment)
+        if many is not None:
+            found = many(request, case_ids)
+        else:
+            found = {case.pk: concealment(request, case) for case in Case.objects.filter(pk__in=case_ids)}
+        for pk, keys in found.items():
+            hidden.setdefault(pk, set()).update(keys)
     return hidden
 
 

@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from intreccio.accounts.models import Operator
+from intreccio.assessments.selectors import case_profiles
 from intreccio.cases import services as case_services
 from intreccio.cases.models import Case, CaseStatus
 from intreccio.catalogue.models import AssistancePackage, PackageStatus, QuantityBasis, Service
@@ -53,7 +54,7 @@ def _fresh(plan: Plan) -> Plan:
 
 def _package(case: Case, code: str) -> AssistancePackage | None:
     return (
-        services.default_package(case)
+        services.default_package(case, profile=case_profiles(case_ids=[case.pk]).get(case.pk))
         or AssistancePackage.objects.filter(ambito=case.ambito, code=code, status=PackageStatus.APPROVED).first()
     )
 

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from intreccio.accounts.models import Operator, Structure
-from intreccio.assessments.selectors import CaseProfile, case_profiles
+from intreccio.assessments.selectors import CaseProfile, case_profiles_for
 from intreccio.audit.services import record_access, record_access_many
 from intreccio.cases import permissions as case_permissions
 from intreccio.cases.models import OPEN_STATES, Case, CaseMember, Section
@@ -43,7 +43,7 @@ from intreccio.plans.models import (
     section_of_service,
 )
 from intreccio.plans.routing import Routing, RoutingProfile, suggest_paths
-from intreccio.plans.services import planned_lines
+from intreccio.plans.services import default_package, planned_lines
 
 # How far ahead a check-in counts as "due" on the case manager's list and in reminders.
 DUE_WITHIN_DAYS = 7
@@ -212,16 +212,22 @@ def case_for_new_plan(*, request: HttpRequest, case_pk: int) -> tuple[Case, Rout
     case = case_get_for_user(request=request, pk=case_pk, purpose="plan_create")
     if not permissions.can_edit(request, case):
         raise Http404
-    return case, routing_for(case), package_choices(case)
+    return case, routing_for(request=request, case=case), package_choices(case)
 
 
 def package_choices(case: Case) -> list[AssistancePackage]:
     return list(AssistancePackage.objects.filter(ambito_id=case.ambito_id, status="approved").order_by("code"))
 
 
-def routing_for(case: Case) -> Routing:
-    profile = case_profiles(case_ids=[case.pk]).get(case.pk)
+def routing_for(*, request: HttpRequest, case: Case) -> Routing:
+    """The paths suggested for the case from what the reader may know of its assessments."""
+    profile = case_profiles_for(request=request, case_ids=[case.pk]).get(case.pk)
     return suggest_paths(RoutingProfile(profile.employability_class, profile.path) if profile else None)
+
+
+def default_package_for(*, request: HttpRequest, case: Case) -> AssistancePackage | None:
+    """The package that fits the case's profile as the reader may know it (nothing blacked out for them)."""
+    return default_package(case, profile=case_profiles_for(request=request, case_ids=[case.pk]).get(case.pk))
 
 
 # --- one plan ----------------------------------------------------------------------------------------
@@ -292,7 +298,7 @@ def plan_editor(*, request: HttpRequest, pk: int) -> PlanEditor:
     content = _content(plan, allowed)
     _record_sections(request, case, content.sections_shown, "plan_edit")
     package = _package_with_items(plan)
-    routing = routing_for(case)
+    routing = routing_for(request=request, case=case)
     editable = permissions.can_edit(request, case) and plan.is_editable
     return PlanEditor(
         plan=plan,
@@ -372,7 +378,7 @@ def similar_cases(*, request: HttpRequest, case: Case, limit: int = SIMILAR_LIMI
     """The validated cases of the ambito closest to ``case`` by assessment profile: the same
     employability class, then the need levels the reader may see, nearest first."""
     allowed = permissions.readable_sections(request, case)
-    mine = case_profiles(case_ids=[case.pk]).get(case.pk)
+    mine = case_profiles_for(request=request, case_ids=[case.pk]).get(case.pk)
     if mine is None or not mine.employability_class:
         return []
     candidates = list(
@@ -381,7 +387,8 @@ def similar_cases(*, request: HttpRequest, case: Case, limit: int = SIMILAR_LIMI
         .order_by("-validated_on", "-pk")
         .values_list("pk", "case_id")[:SIMILAR_CANDIDATES]
     )
-    profiles = case_profiles(case_ids=[case_id for _pk, case_id in candidates])
+    # What is blacked out for the reader neither ranks a case nor shows: their profiles are computed without it.
+    profiles = case_profiles_for(request=request, case_ids=[case_id for _pk, case_id in candidates])
     scored = []
     for plan_pk, case_id in candidates:
         theirs = profiles.get(case_id)
@@ -464,7 +471,7 @@ def validation_page(*, request: HttpRequest, pk: int) -> ValidationPage:
         comparison=_comparison(plan, package),
         deviations=_deviation_views(plan, allowed),
         similar=similar_cases(request=request, case=case),
-        profile=case_profiles(case_ids=[case.pk]).get(case.pk),
+        profile=case_profiles_for(request=request, case_ids=[case.pk]).get(case.pk),
         decisions=list(plan.validations.select_related("decided_by").order_by("-decided_on", "-pk")),
         can_decide=plan.status == PlanStatus.SUBMITTED,
     )

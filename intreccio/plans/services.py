@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intreccio.accounts.models import Operator, Organisation, Structure
-from intreccio.assessments.selectors import case_profiles
+from intreccio.assessments.selectors import CaseProfile, case_profiles_for
 from intreccio.audit.services import record_event
 from intreccio.cases import services as case_services
 from intreccio.cases.models import Case, CaseStatus, Section
@@ -127,9 +127,12 @@ def _date_text(day: datetime.date) -> str:
 # --- the plan and its pact ------------------------------------------------------------------------
 
 
-def default_package(case: Case) -> AssistancePackage | None:
-    """The approved package that fits the case's latest assessment profile, if the profile is known."""
-    profile = case_profiles(case_ids=[case.pk]).get(case.pk)
+def default_package(case: Case, *, profile: CaseProfile | None) -> AssistancePackage | None:
+    """The approved package that fits ``profile`` (the case's latest assessments), if it is known.
+
+    Pass the profile as the reader may know it (``case_profiles_for``): an assessment blacked out
+    for them must not choose the package either.
+    """
     if profile is None:
         return None
     employability = employability_of(profile.employability_class)
@@ -215,7 +218,7 @@ def plan_create(
     _check_package(errors, package, case)
     errors.raise_any()
     if package is None:
-        package = default_package(case)
+        package = default_package(case, profile=case_profiles_for(request=request, case_ids=[case.pk]).get(case.pk))
     if current is not None:
         # A re-plan replaces the validated plan; the old one stays on record, superseded.
         current.status = PlanStatus.SUPERSEDED

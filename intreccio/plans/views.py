@@ -81,7 +81,7 @@ def case_panel(request: HttpRequest, case_pk: int) -> HttpResponse:
 @login_required
 def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, routing, packages = selectors.case_for_new_plan(request=request, case_pk=case_pk)
-    default = services.default_package(case)
+    default = selectors.default_package_for(request=request, case=case)
     initial: dict[str, Any] = {"package": default}
     # A person with an amministratore di sostegno (or tutore, curatore) signs through them.
     representative = current_legal_representative(case.person) if case.person is not None else None
