@@ -40,7 +40,7 @@ from intreccio.access.importer import (
 from intreccio.access.models import Intake
 from intreccio.accounts.forms import StyledForm
 from intreccio.accounts.models import Membership, Operator
-from intreccio.audit.services import record_access
+from intreccio.audit.services import record_access, record_access_many
 
 KEEP_SECONDS = 24 * 3600
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -178,6 +178,16 @@ def import_review(request: HttpRequest, token: str) -> HttpResponse:
         "more_errors": max(0, report.errors_total - ERRORS_SHOWN),
         "intakes": intakes,
     }
+    # The report shows codici fiscali as uploaded, and the intakes (persons) an import created.
+    record_access(
+        actor=_actor(request),
+        object_type="access.import_report",
+        object_id=token[:64],
+        request=request,
+        purpose="import review",
+    )
+    if intakes:
+        record_access_many(actor=_actor(request), objs=list(intakes), request=request, purpose="import review")
     return render(request, "access/import_review.html", context)
 
 
