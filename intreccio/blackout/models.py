@@ -69,6 +69,9 @@ class Blackout(TimeStampedModel):
     lift_reason = models.TextField(_("why it was lifted"), blank=True)
 
     objects = BlackoutQuerySet.as_manager()
+    # The item is named by its label and key, not a foreign key: when retention deletes the item
+    # (an erased person's note), its blackout goes with it (retention/scrub.py).
+    follows_item = ("target_type", "target_id")
 
     privacy = {
         "id": TECH,

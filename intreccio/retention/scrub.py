@@ -12,7 +12,10 @@ that statistics (how many cases, which need, how long) survive the person's iden
 A blanked text becomes ``ERASED`` (an em dash) rather than an empty string, so that the models'
 "not blank when…" constraints hold; a field that takes part in a uniqueness rule becomes empty or
 NULL instead, and a field whose format a constraint checks (a language code) is kept or nulled.
-Deleting respects PROTECT: a row another row protects is blanked instead of deleted.
+Deleting respects PROTECT: a row another row protects is blanked instead of deleted. A row that
+names the item it is about by its label and key rather than by a foreign key (a blackout names
+the note it hides) declares it with ``follows_item = (label field, key field)`` and goes with the
+item when the item is deleted: nothing is left pointing to an item that is gone.
 """
 
 from __future__ import annotations
@@ -280,8 +283,35 @@ def _personal_categories(model: type[models.Model]) -> set[str]:
     return {str(p.category) for p in classification(model).values() if p.category not in KEPT_CATEGORIES}
 
 
+@cache
+def item_followers() -> tuple[tuple[type[models.Model], str, str], ...]:
+    """Models whose rows name another row by ``(label_lower, pk)`` (``follows_item``), with those fields."""
+    found = []
+    for model in intreccio_models():
+        spec = getattr(model, "follows_item", None)
+        if spec is not None:
+            label_field, key_field = spec
+            found.append((model, label_field, key_field))
+    return tuple(found)
+
+
+def _delete_followers(doomed: dict[type[models.Model], set[int]], outcome: Outcome) -> None:
+    """The rows that name a deleted row by label and key go with it (blanked if something protects them)."""
+    for follower, label_field, key_field in item_followers():
+        for doomed_model, pks in doomed.items():
+            if not pks or doomed_model is follower:
+                continue
+            rows = follower._base_manager.filter(
+                **{label_field: doomed_model._meta.label_lower, f"{key_field}__in": sorted(pks)}
+            )
+            for row in rows.order_by("pk"):
+                if not delete_row(row, outcome):
+                    blank_row(row, outcome)
+
+
 def delete_row(obj: models.Model, outcome: Outcome) -> bool:
-    """Delete ``obj`` with its cascade; False (nothing written) when a PROTECT relation keeps it."""
+    """Delete ``obj`` with its cascade, and the rows that name what went by label and key
+    (``follows_item``); False (nothing written) when a PROTECT relation keeps it."""
     model = type(obj)
     queryset = model._base_manager.filter(pk=obj.pk)
     collector = Collector(using=router.db_for_write(model), origin=queryset)
@@ -301,6 +331,7 @@ def delete_row(obj: models.Model, outcome: Outcome) -> bool:
         outcome.touched[doomed_model] |= pks
         outcome.deleted[doomed_model._meta.label] += len(pks)
         outcome.categories |= _personal_categories(doomed_model)
+    _delete_followers(doomed, outcome)
     return True
 
 
