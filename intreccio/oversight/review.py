@@ -8,31 +8,41 @@ Four rules over the access log of a period:
 (c) reads of a case outside the ambito of the reader's organisation;
 (d) reads through break-the-glass (the purpose starts with ``break_the_glass:``).
 
-A busy ambito writes some 60,000 access rows a day, so every rule aggregates in the database and
-only the alerts come back: (a) and (b) group by operator and local day, (d) by operator and object.
-(c) joins the case and the reader's organisation in SQL to find the (organisation, case) pairs that
-cross an ambito; ``object_id`` is text (lists write ``cases.case:due_checkins``), so the join compares
-it with the case's id cast to text, never the other way round. Only those pairs come back for the
-per-operator detail.
+A busy ambito writes some 60,000 access rows a day, and a month of them cannot be grouped while
+the auditor waits. Every rule is a sum of per-day findings, though: (a) and (b) are per operator
+and day already, (c) and (d) add up the reads of the same operator and object over the days. And
+the log is append-only, so a closed day's findings never change. So each closed local day is
+computed once (``summarise_day``: three grouped queries over that day's rows only) and kept in the
+``ReviewDay`` tables; a period reads the kept days and computes only today live.
+
+The kept days cannot drift. A day counts the rows with ``seq`` up to the chain head at the time
+(``last_seq``; every row up to the head is committed, since rows and head commit together). Each
+review first looks at the rows appended since its last look (``checked_seq``): one with a time in a
+kept day and a higher ``seq`` than that day counted (a late row: the application never writes one,
+but a restored or imported log could) makes the day computed again; so do changed rules
+(``RULES``). Whether a case and an organisation are in different ambiti is read when the day is
+summarised: the application never moves either to another ambito (a case that leaves is closed).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Value
-from django.db.models.functions import Concat, ExtractHour, ExtractWeekDay, TruncDate
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from intreccio.accounts.models import Organisation
-from intreccio.audit.models import AccessEvent
+from intreccio.audit.models import AccessEvent, AuditChain
+from intreccio.audit.services import ACCESS_CHAIN
 from intreccio.cases.models import Case
+from intreccio.oversight.models import ReviewCaseRead, ReviewDay, ReviewGlassRead, ReviewOperatorDay
 from intreccio.territory.models import Ambito
 
 DEFAULT_DAILY_RECORDS = 50
@@ -40,11 +50,17 @@ DEFAULT_PERIOD_DAYS = 30
 # Working hours: a read before 07:00 or from 20:00 local time is off hours; so is any read on Sunday.
 DAY_STARTS = 7
 EVENING_STARTS = 20
-SUNDAY = 1  # Django's week_day: 1 = Sunday … 7 = Saturday, on every database
 CASE_TYPE = "cases.case"
 BREAK_THE_GLASS = "break_the_glass"
 # Each list is cut at this length; the count of the rest is shown.
 SHOWN = 200
+# Bumped whenever what a kept day holds changes meaning; kept days of other rules are computed again.
+RULES_VERSION = 1
+
+
+def rules() -> str:
+    """The rules a kept day was computed with: a change makes every day computed again."""
+    return f"{RULES_VERSION};{DAY_STARTS}-{EVENING_STARTS};{settings.TIME_ZONE}"
 
 
 def daily_threshold() -> int:
@@ -57,17 +73,32 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), end
 
 
+def _at(day: datetime.date, hour: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
 def _bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Whole local days: the period ends at midnight after ``date_to``."""
-    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
-    return start, end
+    return _at(date_from), _at(date_to + datetime.timedelta(days=1))
 
 
-def _in_period(date_from: datetime.date, date_to: datetime.date) -> QuerySet[AccessEvent]:
-    start, end = _bounds(date_from, date_to)
-    # ``order_by()`` drops the model's default ordering, which would otherwise join every GROUP BY.
-    return AccessEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
+def _days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    return [date_from + datetime.timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+
+
+def _moment(value: datetime.datetime | str) -> datetime.datetime:
+    """A timestamp from a raw query: SQLite gives the stored UTC text, PostgreSQL a datetime."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"Not a timestamp: {value!r}")
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+
+
+def _maybe_moment(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    return None if value is None else _moment(value)
+
+
+# --- what the page shows --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -150,137 +181,165 @@ def _cut(rows: list[T]) -> Alerts[T]:
     return Alerts(rows=rows[:SHOWN], total=len(rows))
 
 
-def _operator_days(
-    date_from: datetime.date, date_to: datetime.date, threshold: int
-) -> tuple[list[ManyRecords], list[OffHours]]:
-    """(a) and (b) in one pass over the period: both group the reads by operator and local day."""
-    tz = timezone.get_current_timezone()
-    off = Q(hour__lt=DAY_STARTS) | Q(hour__gte=EVENING_STARTS) | Q(weekday=SUNDAY)
-    rows = (
-        _in_period(date_from, date_to)
-        .filter(actor__isnull=False)
-        .annotate(
-            day=TruncDate("occurred_at", tzinfo=tz),
-            hour=ExtractHour("occurred_at", tzinfo=tz),
-            weekday=ExtractWeekDay("occurred_at", tzinfo=tz),
-            record=Concat("object_type", Value(":"), "object_id"),
-        )
-        .values("actor_id", "day")
-        .annotate(
-            # A record is one row of the database (a person, a case…): lists and searches, recorded
-            # with ids such as "list" or "due_checkins", are not records.
-            records=Count("record", distinct=True, filter=Q(object_id__regex=r"^[0-9]+$")),
-            off_reads=Count("id", filter=off),
-            first_off=Min("occurred_at", filter=off),
-            last_off=Max("occurred_at", filter=off),
-            username=Max("actor_username"),
-        )
-        .filter(Q(records__gt=threshold) | Q(off_reads__gt=0))
-    )
-    many, late = [], []
-    for r in rows:
-        if r["records"] > threshold:
-            many.append(ManyRecords(r["day"], r["actor_id"], r["username"], r["records"]))
-        if r["off_reads"]:
-            late.append(OffHours(r["day"], r["actor_id"], r["username"], r["off_reads"], r["first_off"], r["last_off"]))
-    many.sort(key=lambda m: (-m.records, -m.day.toordinal(), m.username))
-    late.sort(key=lambda o: (-o.day.toordinal(), o.username))
-    return many, late
+# --- one day's findings, computed or kept ---------------------------------------------------------
 
 
-def many_records(date_from: datetime.date, date_to: datetime.date, threshold: int) -> list[ManyRecords]:
-    """(a) Operator-days with more than ``threshold`` distinct records read, most first."""
-    return _operator_days(date_from, date_to, threshold)[0]
+@dataclass(frozen=True)
+class OperatorDay:
+    """(a) and (b) for one operator and day."""
+
+    day: datetime.date
+    actor_id: int
+    username: str
+    records: int
+    off_reads: int
+    first_off: datetime.datetime | None
+    last_off: datetime.datetime | None
 
 
-def off_hours(date_from: datetime.date, date_to: datetime.date) -> list[OffHours]:
-    """(b) Operator-days with reads before 07:00, from 20:00 or on a Sunday (local time), latest first."""
-    return _operator_days(date_from, date_to, threshold=2**31)[1]
+@dataclass(frozen=True)
+class CaseReads:
+    """(c): one operator's reads, in one day and through one organisation, of another ambito's case."""
+
+    actor_id: int
+    username: str
+    organisation_id: int
+    organisation_name: str
+    case_id: int
+    case_ambito_id: int
+    reads: int
+    first: datetime.datetime
+    last: datetime.datetime
+    bases: frozenset[str]
 
 
-# Reads of a case across an ambito, joined in SQL: the case by its id written as text in the access
-# record (list pages such as "due_checkins" match no case), the reader's ambito through the
+@dataclass(frozen=True)
+class GlassReads:
+    """(d): one operator's reads, in one day, of one object through break-the-glass."""
+
+    actor_id: int
+    username: str
+    organisation_name: str
+    object_type: str
+    object_id: str
+    reads: int
+    first: datetime.datetime
+    last: datetime.datetime
+
+
+@dataclass
+class DayFindings:
+    day: datetime.date
+    reads: int = 0
+    operators: list[OperatorDay] = field(default_factory=list)
+    cases: list[CaseReads] = field(default_factory=list)
+    glass: list[GlassReads] = field(default_factory=list)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "events": quote(AccessEvent._meta.db_table),
+        "organisations": quote(Organisation._meta.db_table),
+        "cases": quote(Case._meta.db_table),
+    }
+
+
+def _adapt(moment: datetime.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+# A record is one row of the database (a person, a case…) named by a numeric id: lists and searches,
+# recorded with ids such as "list" or "due_checkins", are not records. GLOB is SQLite's own matcher,
+# much cheaper than the REGEXP function Django adds to it.
+_DIGITS = {
+    "postgresql": "g.object_id ~ '^[0-9]+$'",
+    "sqlite": "(g.object_id <> '' AND g.object_id NOT GLOB '*[^0-9]*')",
+}
+
+# (a) and (b) for one day in one query: the reads grouped by operator and object first (a hash
+# aggregate of a few thousand groups), then by operator; no sort of the day's rows, no DISTINCT.
+_OPERATORS_SQL = (
+    "SELECT g.actor_id, MAX(g.username), SUM(CASE WHEN {digits} THEN 1 ELSE 0 END),"
+    " SUM(g.off_reads), MIN(g.first_off), MAX(g.last_off), SUM(g.reads)"
+    " FROM (SELECT e.actor_id, e.object_type, e.object_id, MAX(e.actor_username) AS username,"
+    "  COUNT(*) AS reads,"
+    "  SUM(CASE WHEN e.occurred_at < %s OR e.occurred_at >= %s THEN 1 ELSE 0 END) AS off_reads,"
+    "  MIN(CASE WHEN e.occurred_at < %s OR e.occurred_at >= %s THEN e.occurred_at END) AS first_off,"
+    "  MAX(CASE WHEN e.occurred_at < %s OR e.occurred_at >= %s THEN e.occurred_at END) AS last_off"
+    "  FROM {events} e"
+    "  WHERE e.occurred_at >= %s AND e.occurred_at < %s AND e.seq <= %s AND e.actor_id IS NOT NULL"
+    "  GROUP BY e.actor_id, e.object_type, e.object_id) g"
+    " GROUP BY g.actor_id"
+)
+
+# (c): reads of a case across an ambito, joined in SQL: the case by its id written as text in the
+# access record (list pages such as "due_checkins" match no case), the reader's ambito through the
 # organisation. Casting the case's integer id is always safe, so the database may hash-join either
-# side; only the crossing (operator, organisation, case) groups come back.
+# side; only the crossing groups come back, one per purpose (the bases are the purposes' prefixes).
 _OUTSIDE_SQL = (
-    "SELECT e.actor_id, e.object_id, COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at),"
-    " MAX(e.actor_username), MAX(e.organisation_name), MAX(c.number), MAX(a.name)"
+    "SELECT e.actor_id, e.organisation_id, e.object_id, e.purpose, COUNT(*), MIN(e.occurred_at),"
+    " MAX(e.occurred_at), MAX(e.actor_username), MAX(e.organisation_name), MAX(c.ambito_id)"
     " FROM {events} e"
     " JOIN {organisations} o ON o.id = e.organisation_id"
     " JOIN {cases} c ON CAST(c.id AS VARCHAR(64)) = e.object_id"
-    " JOIN {ambiti} a ON a.id = c.ambito_id"
-    " WHERE e.object_type = %s AND e.occurred_at >= %s AND e.occurred_at < %s AND c.ambito_id <> o.ambito_id"
-    " GROUP BY e.actor_id, e.organisation_id, e.object_id"
-    " ORDER BY MAX(e.occurred_at) DESC, e.object_id"
+    " WHERE e.object_type = %s AND e.occurred_at >= %s AND e.occurred_at < %s AND e.seq <= %s"
+    " AND c.ambito_id <> o.ambito_id"
+    " GROUP BY e.actor_id, e.organisation_id, e.object_id, e.purpose"
 )
 
 
-def _moment(value: datetime.datetime | str) -> datetime.datetime:
-    """A timestamp from a raw query: SQLite gives the stored UTC text, PostgreSQL a datetime."""
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if moment is None:
-        raise ValueError(f"Not a timestamp: {value!r}")
-    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+def _basis(purpose: str) -> str:
+    """Why a read was allowed: the purpose's prefix (``referral``, ``break_the_glass``…), or ""."""
+    return purpose.split(":", 1)[0].strip() if ":" in purpose else ""
 
 
-def outside_ambito(date_from: datetime.date, date_to: datetime.date) -> list[OutsideAmbito]:
-    """(c) Reads of a case whose ambito is not the ambito of the reader's organisation, latest first."""
-    quote = connection.ops.quote_name
-    sql = _OUTSIDE_SQL.format(
-        events=quote(AccessEvent._meta.db_table),
-        organisations=quote(Organisation._meta.db_table),
-        cases=quote(Case._meta.db_table),
-        ambiti=quote(Ambito._meta.db_table),
-    )
-    start, end = (connection.ops.adapt_datetimefield_value(moment) for moment in _bounds(date_from, date_to))
+def compute_day(day: datetime.date, *, up_to_seq: int | None = None) -> DayFindings:
+    """The findings of one local day, from the access rows with ``seq`` up to ``up_to_seq``."""
+    start, end = _bounds(day, day)
+    # Off hours: before the working day starts or from the evening; a Sunday's day never starts.
+    sunday = day.isoweekday() == 7
+    working = (start, start) if sunday else (_at(day, DAY_STARTS), _at(day, EVENING_STARTS))
+    seq = up_to_seq if up_to_seq is not None else 2**62
+    tables = _tables()
+    found = DayFindings(day=day)
+    off = [_adapt(working[0]), _adapt(working[1])] * 3
     with connection.cursor() as cursor:
         # Table names from the models' metadata, quoted; every value is a query parameter.
-        cursor.execute(sql, [CASE_TYPE, start, end])  # nosec B608
-        rows = cursor.fetchall()
-    found = [
-        OutsideAmbito(
-            actor_id=actor_id,
-            username=username,
-            organisation=organisation,
-            case_id=int(object_id),
-            case_number=number or "",
-            case_ambito=ambito,
-            reads=reads,
-            first=_moment(first),
-            last=_moment(last),
-            purposes="",
-        )
-        for actor_id, object_id, reads, first, last, username, organisation, number, ambito in rows
+        sql = _OPERATORS_SQL.format(digits=_DIGITS.get(connection.vendor, _DIGITS["postgresql"]), **tables)
+        cursor.execute(sql, [*off, _adapt(start), _adapt(end), seq])  # nosec B608
+        for actor_id, username, records, off_reads, first_off, last_off, reads in cursor.fetchall():
+            found.reads += int(reads)
+            if records or off_reads:
+                found.operators.append(
+                    OperatorDay(
+                        day,
+                        actor_id,
+                        username,
+                        int(records),
+                        int(off_reads),
+                        _maybe_moment(first_off),
+                        _maybe_moment(last_off),
+                    )
+                )
+        cursor.execute(_OUTSIDE_SQL.format(**tables), [CASE_TYPE, _adapt(start), _adapt(end), seq])  # nosec B608
+        groups: dict[tuple[int, int, str], list[Any]] = {}
+        for actor_id, org_id, object_id, purpose, reads, first, last, username, org_name, ambito_id in cursor:
+            group = groups.setdefault((actor_id, org_id, object_id), [0, None, None, "", "", ambito_id, set()])
+            group[0] += reads
+            first, last = _moment(first), _moment(last)
+            group[1] = first if group[1] is None else min(group[1], first)
+            group[2] = last if group[2] is None else max(group[2], last)
+            group[3], group[4] = max(group[3], username), max(group[4], org_name)
+            group[6].add(_basis(purpose))
+    found.cases = [
+        CaseReads(actor_id, u, org_id, o, int(object_id), a, n, f, la, frozenset(b))
+        for (actor_id, org_id, object_id), (n, f, la, u, o, a, b) in groups.items()
     ]
-    return _with_bases(found, _in_period(date_from, date_to).filter(object_type=CASE_TYPE))
-
-
-def _with_bases(found: list[OutsideAmbito], case_reads: QuerySet[AccessEvent]) -> list[OutsideAmbito]:
-    """Why each outside read was allowed, as its purposes' bases (``referral``, ``break_the_glass``…)."""
-    if not found:
-        return found
-    condition = Q()
-    for item in found[:SHOWN]:
-        condition |= Q(actor_id=item.actor_id, object_id=str(item.case_id))
-    bases: dict[tuple[int, str], set[str]] = {}
-    for actor_id, object_id, purpose in (
-        case_reads.filter(condition).values_list("actor_id", "object_id", "purpose").distinct()
-    ):
-        basis = purpose.split(":", 1)[0].strip() if ":" in purpose else ""
-        bases.setdefault((actor_id, object_id), set()).add(basis or _("team or coordination group"))
-    return [
-        OutsideAmbito(
-            **{**item.__dict__, "purposes": ", ".join(sorted(bases.get((item.actor_id, str(item.case_id)), set())))}
-        )
-        for item in found
-    ]
-
-
-def break_the_glass(date_from: datetime.date, date_to: datetime.date) -> list[BreakGlassRead]:
-    """(d) Reads through an emergency grant, by operator and object, latest first."""
-    rows = (
-        _in_period(date_from, date_to)
+    glass = (
+        AccessEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, seq__lte=seq)
         .filter(Q(purpose=BREAK_THE_GLASS) | Q(purpose__startswith=f"{BREAK_THE_GLASS}:"))
+        .order_by()
         .values("actor_id", "object_type", "object_id")
         .annotate(
             reads=Count("id"),
@@ -289,32 +348,256 @@ def break_the_glass(date_from: datetime.date, date_to: datetime.date) -> list[Br
             username=Max("actor_username"),
             organisation=Max("organisation_name"),
         )
-        .order_by("-last")
     )
-    return [
-        BreakGlassRead(
-            actor_id=r["actor_id"],
-            username=r["username"],
-            organisation=r["organisation"],
-            object_type=r["object_type"],
-            object_id=r["object_id"],
-            reads=r["reads"],
-            first=r["first"],
-            last=r["last"],
+    found.glass = [
+        GlassReads(
+            r["actor_id"], r["username"], r["organisation"], r["object_type"], r["object_id"], r["reads"],
+            r["first"], r["last"],
         )
-        for r in rows
+        for r in glass
+    ]  # fmt: skip
+    return found
+
+
+# --- kept days ------------------------------------------------------------------------------------
+
+
+def _head() -> int:
+    """The access chain's last seq: every row up to it is committed (rows and head commit together)."""
+    return AuditChain.objects.filter(name=ACCESS_CHAIN).values_list("last_seq", flat=True).first() or 0
+
+
+def _store(found: DayFindings, *, last_seq: int) -> None:
+    with transaction.atomic():
+        ReviewDay.objects.filter(day=found.day).delete()
+        try:
+            with transaction.atomic():
+                summary = ReviewDay.objects.create(
+                    day=found.day,
+                    rules=rules(),
+                    last_seq=last_seq,
+                    checked_seq=last_seq,
+                    reads=found.reads,
+                    computed_at=timezone.now(),
+                )
+        except IntegrityError:
+            return  # another review summarised the day at the same moment: its rows stand
+        ReviewOperatorDay.objects.bulk_create(
+            ReviewOperatorDay(
+                summary=summary, actor_id=o.actor_id, username=o.username, records=o.records,
+                off_reads=o.off_reads, first_off=o.first_off, last_off=o.last_off,
+            )
+            for o in found.operators
+        )  # fmt: skip
+        ReviewCaseRead.objects.bulk_create(
+            ReviewCaseRead(
+                summary=summary, actor_id=c.actor_id, username=c.username, organisation_id=c.organisation_id,
+                organisation_name=c.organisation_name, case_id=c.case_id, case_ambito_id=c.case_ambito_id,
+                reads=c.reads, first=c.first, last=c.last, bases=sorted(c.bases),
+            )
+            for c in found.cases
+        )  # fmt: skip
+        ReviewGlassRead.objects.bulk_create(
+            ReviewGlassRead(
+                summary=summary, actor_id=g.actor_id, username=g.username, organisation_name=g.organisation_name,
+                object_type=g.object_type, object_id=g.object_id, reads=g.reads, first=g.first, last=g.last,
+            )
+            for g in found.glass
+        )  # fmt: skip
+
+
+def summarise_day(day: datetime.date, *, head: int | None = None) -> DayFindings:
+    """Compute a closed day and keep it, replacing what was kept for it; ``head``: the chain's head."""
+    head = _head() if head is None else head
+    found = compute_day(day, up_to_seq=head)
+    _store(found, last_seq=head)
+    return found
+
+
+def forget_late_days(*, today: datetime.date | None = None) -> list[datetime.date]:
+    """Drop the kept days that a row appended since the last look falls into; the days dropped.
+
+    Only the rows after the oldest ``checked_seq`` are read (by ``seq``, its unique index): after
+    the nightly command or a page view, that is today's rows so far, or the few since.
+    """
+    checked = ReviewDay.objects.aggregate(low=Min("checked_seq"))["low"]
+    if checked is None:
+        return []
+    head = _head()
+    if head <= checked:
+        return []
+    first_live = _at(today or timezone.localdate())
+    latest: dict[datetime.date, int] = {}
+    for seq, moment in (
+        AccessEvent.objects.filter(seq__gt=checked, seq__lte=head, occurred_at__lt=first_live)
+        .order_by()
+        .values_list("seq", "occurred_at")
+    ):
+        day = timezone.localtime(moment).date()
+        latest[day] = max(seq, latest.get(day, 0))
+    stale = [
+        day
+        for day, last_seq in ReviewDay.objects.filter(day__in=latest).values_list("day", "last_seq")
+        if latest[day] > last_seq
+    ]
+    ReviewDay.objects.filter(day__in=stale).delete()
+    ReviewDay.objects.filter(checked_seq__lt=head).update(checked_seq=head)
+    return sorted(stale)
+
+
+def summarise(
+    date_from: datetime.date, date_to: datetime.date, *, today: datetime.date | None = None
+) -> list[datetime.date]:
+    """Keep every closed day of the period not kept yet (or kept stale); the days computed."""
+    today = today or timezone.localdate()
+    forget_late_days(today=today)
+    last = min(date_to, today - datetime.timedelta(days=1))
+    if last < date_from:
+        return []
+    kept = set(ReviewDay.objects.filter(day__range=(date_from, last), rules=rules()).values_list("day", flat=True))
+    missing = [day for day in _days(date_from, last) if day not in kept]
+    head = _head() if missing else 0
+    for day in missing:
+        summarise_day(day, head=head)
+    return missing
+
+
+def _kept(date_from: datetime.date, date_to: datetime.date, threshold: int) -> DayFindings:
+    """The kept findings of a period (its days all kept): (a)/(b) only the operator-days that alert."""
+    period = {"summary__day__range": (date_from, date_to)}
+    found = DayFindings(day=date_from)
+    found.operators = [
+        OperatorDay(*row)
+        for row in ReviewOperatorDay.objects.filter(**period)
+        .filter(Q(records__gt=threshold) | Q(off_reads__gt=0))
+        .values_list("summary__day", "actor_id", "username", "records", "off_reads", "first_off", "last_off")
+    ]
+    found.cases = [
+        CaseReads(a, u, oid, o, cid, amb, n, f, la, frozenset(b))
+        for a, u, oid, o, cid, amb, n, f, la, b in ReviewCaseRead.objects.filter(**period).values_list(
+            "actor_id", "username", "organisation_id", "organisation_name", "case_id", "case_ambito_id", "reads",
+            "first", "last", "bases",
+        )
+    ]  # fmt: skip
+    found.glass = [
+        GlassReads(*row)
+        for row in ReviewGlassRead.objects.filter(**period).values_list(
+            "actor_id", "username", "organisation_name", "object_type", "object_id", "reads", "first", "last"
+        )
+    ]
+    return found
+
+
+# --- the period -----------------------------------------------------------------------------------
+
+
+def _later_days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    """Days after today in the period with any read (a clock ahead): normally none, in one query."""
+    if date_to < date_from:
+        return []
+    start, end = _bounds(date_from, date_to)
+    moments = (
+        AccessEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .datetimes("occurred_at", "day", tzinfo=timezone.get_current_timezone())
+    )
+    return sorted({moment.date() for moment in moments})
+
+
+def _merge_cases(items: Iterable[CaseReads]) -> list[OutsideAmbito]:
+    merged: dict[tuple[int, int, int], CaseReads] = {}
+    for c in items:
+        key = (c.actor_id, c.organisation_id, c.case_id)
+        seen = merged.get(key)
+        if seen is not None:
+            c = CaseReads(
+                c.actor_id, max(seen.username, c.username), c.organisation_id,
+                max(seen.organisation_name, c.organisation_name), c.case_id, c.case_ambito_id,
+                seen.reads + c.reads, min(seen.first, c.first), max(seen.last, c.last), seen.bases | c.bases,
+            )  # fmt: skip
+        merged[key] = c
+    ordered = sorted(merged.values(), key=lambda c: (-c.last.timestamp(), str(c.case_id), c.actor_id))
+    shown = ordered[:SHOWN]
+    numbers = dict(Case.objects.filter(pk__in={c.case_id for c in shown}).values_list("pk", "number"))
+    ambiti = dict(Ambito.objects.filter(pk__in={c.case_ambito_id for c in shown}).values_list("pk", "name"))
+    team = _("team or coordination group")
+    return [
+        OutsideAmbito(
+            actor_id=c.actor_id,
+            username=c.username,
+            organisation=c.organisation_name,
+            case_id=c.case_id,
+            case_number=numbers.get(c.case_id) or "" if index < SHOWN else "",
+            case_ambito=ambiti.get(c.case_ambito_id, "") if index < SHOWN else "",
+            reads=c.reads,
+            first=c.first,
+            last=c.last,
+            purposes=", ".join(sorted(basis or team for basis in c.bases)),
+        )
+        for index, c in enumerate(ordered)
     ]
 
 
-def review(date_from: datetime.date, date_to: datetime.date, threshold: int | None = None) -> Review:
+def _merge_glass(items: Iterable[GlassReads]) -> list[BreakGlassRead]:
+    merged: dict[tuple[int, str, str], GlassReads] = {}
+    for g in items:
+        key = (g.actor_id, g.object_type, g.object_id)
+        seen = merged.get(key)
+        if seen is not None:
+            g = GlassReads(
+                g.actor_id, max(seen.username, g.username), max(seen.organisation_name, g.organisation_name),
+                g.object_type, g.object_id, seen.reads + g.reads, min(seen.first, g.first), max(seen.last, g.last),
+            )  # fmt: skip
+        merged[key] = g
+    ordered = sorted(merged.values(), key=lambda g: (-g.last.timestamp(), g.username, g.object_type, g.object_id))
+    return [
+        BreakGlassRead(
+            g.actor_id, g.username, g.organisation_name, g.object_type, g.object_id, g.reads, g.first, g.last
+        )
+        for g in ordered
+    ]
+
+
+def review(
+    date_from: datetime.date,
+    date_to: datetime.date,
+    threshold: int | None = None,
+    *,
+    today: datetime.date | None = None,
+    keep: bool = True,
+) -> Review:
+    """The alerts of a period: closed days from their kept summaries (made now if missing), today
+    and any later day computed live. ``keep=False`` computes every day live and keeps nothing."""
     limit = daily_threshold() if threshold is None else threshold
-    many, late = _operator_days(date_from, date_to, limit)
+    today = today or timezone.localdate()
+    last_closed = min(date_to, today - datetime.timedelta(days=1))
+    parts: list[DayFindings] = []
+    if last_closed >= date_from:
+        if keep:
+            summarise(date_from, last_closed, today=today)
+            parts.append(_kept(date_from, last_closed, limit))
+        else:
+            parts += [compute_day(day) for day in _days(date_from, last_closed)]
+    if date_from <= today <= date_to:
+        parts.append(compute_day(today))
+    tomorrow = max(date_from, today + datetime.timedelta(days=1))
+    parts += [compute_day(day) for day in _later_days(tomorrow, date_to)]
+
+    operators = [o for part in parts for o in part.operators]
+    many = [ManyRecords(o.day, o.actor_id, o.username, o.records) for o in operators if o.records > limit]
+    late = [
+        OffHours(o.day, o.actor_id, o.username, o.off_reads, o.first_off, o.last_off)
+        for o in operators
+        if o.off_reads and o.first_off is not None and o.last_off is not None
+    ]
+    many.sort(key=lambda m: (-m.records, -m.day.toordinal(), m.username))
+    late.sort(key=lambda o: (-o.day.toordinal(), o.username))
     return Review(
         date_from=date_from,
         date_to=date_to,
         threshold=limit,
         many_records=_cut(many),
         off_hours=_cut(late),
-        outside_ambito=_cut(outside_ambito(date_from, date_to)),
-        break_the_glass=_cut(break_the_glass(date_from, date_to)),
+        outside_ambito=_cut(_merge_cases(c for part in parts for c in part.cases)),
+        break_the_glass=_cut(_merge_glass(g for part in parts for g in part.glass)),
     )
