@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from intreccio.access.models import FORWARDED_STATES, Intake, Need
 from intreccio.access.selectors import PreAssessmentView, intake_pre_assessment
-from intreccio.accounts.models import Membership, Operator, Role
+from intreccio.accounts.models import Membership, Operator, Role, Structure
 from intreccio.audit.models import DomainEvent
 from intreccio.audit.services import record_access
 from intreccio.cases import permissions
@@ -532,6 +532,9 @@ class CaseTimeline:
     entries: list[TimelineEntry]
     operators: dict[int, Operator]
     texts: dict[int, str] = field(default_factory=dict)  # event seq -> what the operator wrote with it
+    # Services the events name (payload keys ending in "_structure") -> "service (organisation)";
+    # filled for the case's team only: anyone else reads "another service of the network".
+    structures: dict[int, str] = field(default_factory=dict)
 
 
 def event_texts(events: list[DomainEvent]) -> dict[int, str]:
@@ -582,7 +585,22 @@ def case_timeline_for_user(
         entries=entries,
         operators=Operator.objects.in_bulk(ids),
         texts=event_texts([entry.event for entry in entries]),
+        structures=_timeline_structures(request, case, entries),
     )
+
+
+def _timeline_structures(request: HttpRequest, case: Case, entries: list[TimelineEntry]) -> dict[int, str]:
+    """The services the entries name, for the case's team (who may also read its referrals)."""
+    ids = {
+        value
+        for entry in entries
+        for key, value in entry.payload.items()
+        if key.endswith("_structure") and isinstance(value, int)
+    }
+    if not ids or not permissions.is_team_member(request, case):
+        return {}
+    structures = Structure.objects.filter(pk__in=ids).select_related("organisation")
+    return {s.pk: f"{s.name} ({s.organisation.name})" for s in structures}
 
 
 # Case events that do not bump the version: opening creates version 1, notes do not touch the case.

@@ -297,8 +297,28 @@ def _name(operators: dict[int, Operator], pk: Any, fallback: str = "") -> str:
     return operator.get_full_name() or operator.get_username()
 
 
-def _sentence(entry: TimelineEntry, operators: dict[int, Operator], texts: dict[int, str]) -> tuple[str, str]:
-    """A translated sentence for one event, and the text the actor wrote with it (if any)."""
+class _Services(dict[str, str]):
+    """The services an event names, by payload key; one the reader may not see named reads as
+    "another service of the network"."""
+
+    def __missing__(self, key: str) -> str:
+        if not key.endswith("_structure"):
+            raise KeyError(key)
+        return str(_("another service of the network"))
+
+
+def _sentence(
+    entry: TimelineEntry,
+    operators: dict[int, Operator],
+    texts: dict[int, str],
+    structures: dict[int, str] | None = None,
+) -> tuple[str, str]:
+    """A translated sentence for one event, and the text the actor wrote with it (if any).
+
+    A registered sentence may name, besides ``%(actor)s``, a service whose id the payload carries
+    under a key ending in ``_structure`` (``%(to_structure)s``): its name when ``structures`` has
+    it (the case's team), "another service of the network" otherwise.
+    """
     event, payload = entry.event, entry.payload
     actor = _name(operators, event.actor_id, event.actor_username)
     action = event.action
@@ -343,7 +363,11 @@ def _sentence(entry: TimelineEntry, operators: dict[int, Operator], texts: dict[
     elif action in TIMELINE_SENTENCES:
         text = str(TIMELINE_SENTENCES[action]) % {"actor": actor}
     elif (registered := sentence_for(action)) is not None:
-        text = str(registered) % {"actor": actor} if str(registered) else ""
+        named = _Services(actor=actor)
+        for key, value in payload.items():
+            if key.endswith("_structure") and isinstance(value, int) and structures and value in structures:
+                named[key] = structures[value]
+        text = str(registered) % named if str(registered) else ""
     else:
         # Events other apps write about the case (plans, meetings…) before this list knows them.
         text = _("%(actor)s: %(action)s") % {"actor": actor, "action": action}
@@ -357,7 +381,7 @@ def _team_role(value: Any) -> str:
 def _timeline_rows(timeline: CaseTimeline) -> list[dict[str, Any]]:
     rows = []
     for entry in timeline.entries:
-        text, quote = _sentence(entry, timeline.operators, timeline.texts)
+        text, quote = _sentence(entry, timeline.operators, timeline.texts, timeline.structures)
         if not text:
             continue  # an event another event already tells (e.g. the plan's and the case's validation)
         rows.append({"when": entry.event.occurred_at, "text": text, "quote": quote, "verb": entry.verb})

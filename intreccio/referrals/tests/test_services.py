@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from intreccio.audit.models import DomainEvent
 from intreccio.cases.selectors import case_timeline_for_user
@@ -153,7 +154,15 @@ class TestTimeline:
         client.force_login(world.net.bob)
         client.cookies["django_language"] = "en"
         html = client.get(reverse("cases:case_timeline", args=[world.case.pk])).content.decode()
-        assert "referred the person to another service of the network" in html
-        assert "accepted a referral for their service" in html
+        # The team, who may read the case's referrals, reads which service received it.
+        service = escape("Inserimenti lavorativi (Cooperativa sociale La Trama)")
+        assert f"referred the person to {service}." in html
+        assert f"accepted the referral to {service}." in html
         assert "Tirocinio" not in html  # the reason is not quoted in the history
         assert all(text not in html for notes in NOTES.values() for text in notes.values())
+        # The coordination group, off the team, reads that the person was referred, not where.
+        client.force_login(world.net.carla)
+        html = client.get(reverse("cases:case_timeline", args=[world.case.pk])).content.decode()
+        assert "referred the person to another service of the network." in html
+        assert "accepted the referral to another service of the network." in html
+        assert "Inserimenti lavorativi" not in html and "La Trama" not in html
