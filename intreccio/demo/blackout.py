@@ -31,7 +31,7 @@ NOTE_TEXT = (
 
 
 def _request(operator: Operator) -> HttpRequest:
-    request = RequestFactory().get("/")
+    request = RequestFactory(SERVER_NAME="localhost").get("/")
     request.user = operator
     membership = Membership.objects.current().filter(operator=operator).select_related("structure__organisation")
     request.membership = membership.order_by("pk").first()  # type: ignore[attr-defined]

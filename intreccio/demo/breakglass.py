@@ -46,7 +46,7 @@ PENDING_REASON = (
 
 
 def _request(operator: Operator, membership: Membership) -> HttpRequest:
-    request = RequestFactory().get("/")
+    request = RequestFactory(SERVER_NAME="localhost").get("/")
     request.user = operator
     request.membership = membership  # type: ignore[attr-defined]
     request.request_id = "demo"  # type: ignore[attr-defined]

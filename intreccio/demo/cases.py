@@ -47,7 +47,7 @@ PRE_ASSESSMENT: dict[str, Any] = {
 
 def _request(operator: Operator, role: str | None = None) -> HttpRequest:
     """What the services read from a request: the operator and the role they act in."""
-    request = RequestFactory().get("/")
+    request = RequestFactory(SERVER_NAME="localhost").get("/")
     request.user = operator
     memberships = Membership.objects.current().filter(operator=operator).select_related("structure__organisation")
     if role is not None:

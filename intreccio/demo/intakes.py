@@ -73,7 +73,7 @@ SPECS: tuple[IntakeSpec, ...] = (
 
 
 def _request(operator: Operator) -> object:
-    request = RequestFactory().get("/")
+    request = RequestFactory(SERVER_NAME="localhost").get("/")
     request.user = operator
     request.membership = (  # type: ignore[attr-defined]
         Membership.objects.current().filter(operator=operator).select_related("structure__organisation").first()

@@ -52,7 +52,7 @@ OVERRIDE_REASON = (
 
 def _request(operator: Operator) -> HttpRequest:
     """What the services read from a request: the operator and the role they act in (the first)."""
-    request = RequestFactory().get("/")
+    request = RequestFactory(SERVER_NAME="localhost").get("/")
     request.user = operator
     memberships = Membership.objects.current().filter(operator=operator).select_related("structure__organisation")
     request.membership = memberships.order_by("pk").first()  # type: ignore[attr-defined]
