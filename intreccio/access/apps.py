@@ -22,4 +22,8 @@ class AccessConfig(AppConfig):
 
         from intreccio.access.importer import can_import_beneficiaries
 
-        register(NavEntry("access:import_upload", _("Import beneficiaries"), can_import_beneficiaries, order=15))
+        register(
+            NavEntry(
+                "access:import_upload", _("Import beneficiaries"), can_import_beneficiaries, order=15, group="network"
+            )
+        )

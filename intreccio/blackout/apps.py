@@ -21,5 +21,5 @@ class BlackoutConfig(AppConfig):
         def works_on_cases(request: HttpRequest) -> bool:
             return active_role(request) in CASE_ROLES
 
-        register(NavEntry("blackout:blackout_list", _("Blackouts"), works_on_cases, order=80))
-        register(NavEntry("blackout:register", _("Blackout requests"), can_read_audit, order=30))
+        register(NavEntry("blackout:blackout_list", _("Blackouts"), works_on_cases, order=80, group="privacy"))
+        register(NavEntry("blackout:register", _("Blackout requests"), can_read_audit, order=30, group="privacy"))

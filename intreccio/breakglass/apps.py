@@ -19,9 +19,15 @@ class BreakglassConfig(AppConfig):
         )
         register_relation(permissions.persons_of_granted_cases)
 
-        register(NavEntry("breakglass:my_grants", _("Emergency access"), permissions.can_request, order=85))
+        register(
+            NavEntry("breakglass:my_grants", _("Emergency access"), permissions.can_request, order=85, group="privacy")
+        )
         register(
             NavEntry(
-                "breakglass:review_queue", _("Emergency access review"), permissions.can_see_review_queue, order=86
+                "breakglass:review_queue",
+                _("Emergency access review"),
+                permissions.can_see_review_queue,
+                order=86,
+                group="privacy",
             )
         )

@@ -11,4 +11,4 @@ class CatalogueConfig(AppConfig):
         from intreccio.catalogue.permissions import can_read_catalogue
         from intreccio.core.navigation import NavEntry, register
 
-        register(NavEntry("catalogue:package_list", _("Catalogue"), can_read_catalogue, order=60))
+        register(NavEntry("catalogue:package_list", _("Catalogue"), can_read_catalogue, order=60, group="network"))

@@ -29,7 +29,7 @@ class HistoryConfig(AppConfig):
         from intreccio.accounts.permissions import can_read_audit
         from intreccio.core.navigation import NavEntry, register
 
-        register(NavEntry("history:row_changes", _("Change history"), can_read_audit, order=30))
+        register(NavEntry("history:row_changes", _("Change history"), can_read_audit, order=30, group="privacy"))
         # The change-history triggers follow the schema: dropped before every migrate, made
         # again from the current models and tables after it (see intreccio.history.triggers).
         pre_migrate.connect(_drop_before_migrate, sender=self, dispatch_uid="history.drop_triggers")

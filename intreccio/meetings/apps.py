@@ -16,5 +16,11 @@ class MeetingsConfig(AppConfig):
         from intreccio.meetings.permissions import roster_ambito_id
 
         register(
-            NavEntry("meetings:mediator_list", _("Mediators"), lambda r: roster_ambito_id(r) is not None, order=70)
+            NavEntry(
+                "meetings:mediator_list",
+                _("Mediators"),
+                lambda r: roster_ambito_id(r) is not None,
+                order=70,
+                group="network",
+            )
         )

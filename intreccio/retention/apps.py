@@ -11,4 +11,4 @@ class RetentionConfig(AppConfig):
         from intreccio.core.navigation import NavEntry, register
         from intreccio.retention.permissions import can_view
 
-        register(NavEntry("retention:overview", _("Retention"), can_view, order=60))
+        register(NavEntry("retention:overview", _("Retention"), can_view, order=60, group="privacy"))

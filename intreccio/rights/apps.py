@@ -11,4 +11,6 @@ class RightsConfig(AppConfig):
         from intreccio.core.navigation import NavEntry, register
         from intreccio.rights.permissions import handles_requests
 
-        register(NavEntry("rights:request_list", _("Data subject requests"), handles_requests, order=32))
+        register(
+            NavEntry("rights:request_list", _("Data subject requests"), handles_requests, order=32, group="privacy")
+        )

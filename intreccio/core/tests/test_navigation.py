@@ -40,3 +40,24 @@ def test_every_linked_page_opens_for_the_role() -> None:
         client.force_login(operator_with_role(role))
         for link in client.get(reverse("home")).context["nav_links"]:
             assert client.get(link.url).status_code == 200, (role, link.url)
+
+
+def test_less_used_pages_wait_in_drop_downs_so_the_bar_fits() -> None:
+    # The auditor's privacy pages sit in the "Privacy" drop-down, the logs stay on the bar.
+    client = Client()
+    client.force_login(operator_with_role(Role.AUDITOR))
+    response = client.get(reverse("home"))
+    menu = response.context["nav_menu"]
+    bar = [item.url for is_group, item in menu if not is_group]
+    groups = {item.key: [link.url for link in item.links] for is_group, item in menu if is_group}
+    assert reverse("audit:access_log") in bar
+    assert reverse("oversight:register") in groups["privacy"]
+    assert reverse("oversight:register") not in bar
+    html = response.content.decode()
+    dropdown = html[html.index('id="nav-group-privacy"') :]
+    assert reverse("oversight:register") in dropdown[: dropdown.index("</ul>")]
+    # No role's bar holds more than eight entries besides Home and the account's security.
+    for role in Role.values:
+        client = Client()
+        client.force_login(operator_with_role(role))
+        assert len(client.get(reverse("home")).context["nav_menu"]) <= 8, role
