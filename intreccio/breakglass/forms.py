@@ -25,7 +25,7 @@ class GrantRequestForm(ReauthenticationMixin, StyledForm):
     identifier = forms.CharField(
         label=_("Case number or codice fiscale of the person"),
         max_length=40,
-        help_text=_("The case number (e.g. CR-2025-000123) or the person's codice fiscale."),
+        help_text=_("The case number as on the case page (e.g. CREMONESE-2026-000123) or the person's codice fiscale."),
         error_messages={"required": _("Type the case number or the person's codice fiscale.")},
     )
     reason_code = forms.ChoiceField(
