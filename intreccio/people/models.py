@@ -84,8 +84,12 @@ class Person(TimeStampedModel):
     phone = EncryptedTextField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     # Normalised forms for the search box: lowercase, no accents or apostrophes.
-    search_last_name = models.CharField(max_length=100, db_index=True, editable=False, default="")
-    search_first_name = models.CharField(max_length=100, editable=False, default="")
+    search_last_name = models.CharField(
+        _("surname, normalised for search"), max_length=100, db_index=True, editable=False, default=""
+    )
+    search_first_name = models.CharField(
+        _("first name, normalised for search"), max_length=100, editable=False, default=""
+    )
     registered_by = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
