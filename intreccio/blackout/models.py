@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Structure
 from intreccio.cases.models import Case
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import Person
@@ -52,7 +53,7 @@ class Blackout(TimeStampedModel):
         Structure, on_delete=models.PROTECT, related_name="+", verbose_name=_("service that wrote it")
     )
     requested_on = models.DateField(_("requested by the person on"))
-    request_reference = models.CharField(_("reference of the request"), max_length=REFERENCE_MAX)
+    request_reference = EncryptedTextField(_("reference of the request"), max_length=REFERENCE_MAX)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
@@ -66,7 +67,7 @@ class Blackout(TimeStampedModel):
         related_name="+",
         verbose_name=_("lifted by"),
     )
-    lift_reason = models.TextField(_("why it was lifted"), blank=True)
+    lift_reason = EncryptedTextField(_("why it was lifted"), blank=True)
 
     objects = BlackoutQuerySet.as_manager()
     # The item is named by its label and key, not a foreign key: when retention deletes the item

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from intreccio.accounts.models import Structure
 from intreccio.cases.models import Case
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import Consent
@@ -82,7 +83,7 @@ class Referral(TimeStampedModel):
     to_structure = models.ForeignKey(
         Structure, on_delete=models.PROTECT, related_name="referrals_received", verbose_name=_("receiving service")
     )
-    reason = models.TextField(_("reason for the referral"))
+    reason = EncryptedTextField(_("reason for the referral"))
     # Codes of ``cases.models.Section``; the service checks each is one the sender may read.
     shared_sections = models.JSONField(_("sections shared"), default=list, blank=True)
     consent = models.ForeignKey(
@@ -112,7 +113,7 @@ class Referral(TimeStampedModel):
     override_basis = models.CharField(
         _("legal basis of the override"), max_length=32, choices=OverrideBasis.choices, blank=True
     )
-    override_reason = models.TextField(_("why the referral goes without consent"), blank=True)
+    override_reason = EncryptedTextField(_("why the referral goes without consent"), blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -132,7 +133,7 @@ class Referral(TimeStampedModel):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answer_note = models.TextField(_("answer"), blank=True)
+    answer_note = EncryptedTextField(_("answer"), blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -142,7 +143,7 @@ class Referral(TimeStampedModel):
         verbose_name=_("closed by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closing_note = models.TextField(_("outcome or reason for withdrawing"), blank=True)
+    closing_note = EncryptedTextField(_("outcome or reason for withdrawing"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     privacy = {

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.cases.models import Case
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import Person
@@ -31,7 +32,7 @@ class LegalHold(TimeStampedModel):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="legal_holds", verbose_name=_("case")
     )
-    reason = models.TextField(
+    reason = EncryptedTextField(
         _("reason"),
         help_text=_("The proceeding or request that needs the data kept, e.g. a court file number."),
     )
@@ -48,7 +49,7 @@ class LegalHold(TimeStampedModel):
         verbose_name=_("lifted by"),
     )
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+    lift_reason = EncryptedTextField(_("reason for lifting"), blank=True)
 
     privacy = {
         "id": TECH,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intreccio.accounts.models import Organisation
+from intreccio.core.fields import EncryptedTextField
 from intreccio.core.models import TimeStampedModel
 from intreccio.core.privacy import Category, P, Purpose
 from intreccio.people.models import LegalRepresentative, Person
@@ -154,7 +155,7 @@ class DataSubjectRequest(TimeStampedModel):
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="+", verbose_name=_("ambito"))
     due_on = models.DateField(_("answer due by"))
     extension_months = models.PositiveSmallIntegerField(_("extension (months)"), default=0)
-    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extension_reason = EncryptedTextField(_("reason for the extension"), blank=True)
     extended_on = models.DateField(_("extended on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -169,10 +170,10 @@ class DataSubjectRequest(TimeStampedModel):
     refusal_reason = models.CharField(
         _("legal reason for refusing"), max_length=24, choices=RefusalReason.choices, blank=True
     )
-    outcome_note = models.TextField(_("outcome"), blank=True)
+    outcome_note = EncryptedTextField(_("outcome"), blank=True)
     # Rectification (art. 16): what the person asks to correct, and what was corrected.
-    rectification_requested = models.TextField(_("what the person asks to correct"), blank=True)
-    rectification_done = models.TextField(_("what was corrected"), blank=True)
+    rectification_requested = EncryptedTextField(_("what the person asks to correct"), blank=True)
+    rectification_done = EncryptedTextField(_("what was corrected"), blank=True)
     # Erasure (art. 17): the decision, then its execution.
     erasure_decision = models.CharField(_("decision"), max_length=16, choices=ErasureDecision.choices, blank=True)
     erasure_decided_on = models.DateField(_("decided on"), null=True, blank=True)

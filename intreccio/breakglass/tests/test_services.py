@@ -11,6 +11,8 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from intreccio.accounts.models import Operator, Role
@@ -202,9 +204,16 @@ def test_reason_text_needs_twenty_characters_after_trimming(net: Net) -> None:
     assert grant.reason_text == "x" * 20
 
 
-def test_the_database_refuses_a_short_reason_too(net: Net) -> None:
+def test_the_reason_is_sealed_and_the_database_still_refuses_none_at_all(net: Net) -> None:
+    # R12: the column holds ciphertext, whose length says nothing of the reason's, so the database
+    # cannot check the 20 characters (the service does, above); it still refuses an empty reason.
+    grant = grant_for(net.bob, net.case)
+    rows = BreakGlassGrant.objects.annotate(raw=Cast("reason_text", output_field=TextField()))
+    raw = rows.values_list("raw", flat=True).get(pk=grant.pk)
+    assert raw.startswith("enc1:") and REASON not in raw
+    assert BreakGlassGrant.objects.get(pk=grant.pk).reason_text == REASON
     with pytest.raises(IntegrityError), transaction.atomic():
-        grant_for(net.bob, net.case).__class__.objects.filter(pk__gt=0).update(reason_text="   too short   ")
+        BreakGlassGrant.objects.filter(pk=grant.pk).update(reason_text="")
 
 
 def test_reason_code_and_duration_are_checked(net: Net, settings: Any) -> None:

@@ -342,6 +342,10 @@ ENCRYPTED = {
     "access.Intake.outcome_note",
     "access.PreAssessment.answers",
     "assessments.Assessment.answers",
+    "blackout.Blackout.lift_reason",
+    "blackout.Blackout.request_reference",
+    "breakglass.BreakGlassGrant.reason_text",
+    "breakglass.BreakGlassGrant.review_note",
     "cases.Case.closure_reason",
     "cases.CaseNote.text",
     "meetings.Decision.text",
@@ -361,6 +365,18 @@ ENCRYPTED = {
     "plans.Goal.text",
     "plans.Plan.summary",
     "plans.Validation.note",
+    "referrals.Referral.answer_note",
+    "referrals.Referral.closing_note",
+    "referrals.Referral.override_reason",
+    "referrals.Referral.reason",
+    "retention.LegalHold.lift_reason",
+    "retention.LegalHold.reason",
+    # Classified identifying, sealed by decision: what a person asks to correct is their data as it
+    # should be (a victim's new address, say), and the notes of a request may say anything.
+    "rights.DataSubjectRequest.extension_reason",
+    "rights.DataSubjectRequest.outcome_note",
+    "rights.DataSubjectRequest.rectification_done",
+    "rights.DataSubjectRequest.rectification_requested",
 }
 # Sensitive by classification, kept in clear on purpose: codes and register references, not narratives.
 CLEAR_BY_DECISION = {
@@ -372,9 +388,22 @@ CLEAR_BY_DECISION = {
     "people.LegalRepresentative.decree_number": "a register number of the court",
     "plans.Pact.representative_name": "the representative's name, printed on the pact",
     "plans.Pact.representative_capacity": "amministratore di sostegno, tutore or curatore",
+    "referrals.Referral.shared_sections": "section codes from a fixed list, checked by the service",
 }
 # The apps whose free text was reviewed for R12; an app added later joins the list when reviewed.
-REVIEWED_APPS = {"access", "assessments", "cases", "meetings", "people", "plans"}
+REVIEWED_APPS = {
+    "access",
+    "assessments",
+    "blackout",
+    "breakglass",
+    "cases",
+    "meetings",
+    "people",
+    "plans",
+    "referrals",
+    "retention",
+    "rights",
+}
 SENSITIVE = {Category.SPECIAL, Category.VIOLENCE, Category.JUDICIAL, Category.MINOR}
 
 
