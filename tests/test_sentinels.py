@@ -14,6 +14,12 @@ Stefano Galli (followed by the SerD), after the CPI operator and the educator jo
 - the notes of an intake about him, recorded at the front door and forwarded to the
   coordination group (notes classified special category).
 
+The case manager then refers him to the coordinator's own service sharing the common and work
+sections only (so the coordinator reads the referral's minimum dataset as its recipient), his
+request for a copy of his data is recorded and a legal hold is placed on his case, so that the
+pages of referrals, data-subject requests and retention, and the blackout and break-the-glass
+pages of the demo world, are crawled with their arguments filled in.
+
 Team meeting minutes are not a section of the case: every invitee reads them, so nothing is
 planted there. Then every named URL of the project that can be filled from the demo world is
 fetched as the CPI operator, the coordinator and the educator (htmx fragments with
@@ -37,6 +43,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
@@ -58,8 +65,10 @@ from intreccio.accounts.models import (
 )
 from intreccio.assessments.models import Assessment, AssessmentKind, AssessmentStatus, AssessmentTool
 from intreccio.assessments.services import assessment_complete, assessment_save, assessment_start
+from intreccio.blackout.models import Blackout
+from intreccio.breakglass.models import BreakGlassGrant
 from intreccio.cases import services as case_services
-from intreccio.cases.models import Case, Section, TeamRole
+from intreccio.cases.models import Case, CaseNote, Section, TeamRole
 from intreccio.cases.views import ACTIONS
 from intreccio.catalogue.models import AssistancePackage, PackageItem, Service
 from intreccio.demo.cases import PRE_ASSESSMENT
@@ -75,6 +84,12 @@ from intreccio.people.models import (
 )
 from intreccio.plans import services as plan_services
 from intreccio.plans.models import AREA_SECTIONS, Commitment, Deviation, Goal, Owner, Plan, PlannedIntervention
+from intreccio.referrals.models import OverrideBasis, Referral
+from intreccio.referrals.services import referral_send
+from intreccio.retention.models import LegalHold
+from intreccio.retention.services import legal_hold_place
+from intreccio.rights.models import DataSubjectRequest, RequestChannel, Requester, RequestKind
+from intreccio.rights.services import request_record
 from intreccio.territory.models import Ambito
 from tests.matrix import iter_url_patterns
 
@@ -102,6 +117,47 @@ HTMX_NAMES = frozenset(
 )
 
 
+# Pages with URL arguments added for issue #12: each must be crawled.
+NEW_PAGES = (
+    "referrals:case_referrals",
+    "referrals:referral_detail",
+    "referrals:referral_accept",
+    "breakglass:grant_end",
+    "breakglass:grant_review",
+    "blackout:record_note",
+    "blackout:record_assessment",
+    "blackout:lift",
+    "rights:person_requests",
+    "rights:request_new",
+    "rights:request_detail",
+    "rights:access_report",
+    "rights:access_report_pdf",
+    "rights:subject_export",
+    "retention:hold_lift",
+    "history:row_changes",
+    "oversight:register",
+)
+# Where each role crawled gets the page itself (the team's side, the recipient's side, the handlers).
+NEW_PAGES_READ = {
+    "cpi": {
+        "referrals:case_referrals",
+        "referrals:referral_detail",
+        "blackout:record_note",
+        "blackout:record_assessment",
+    },
+    "educatore": {"referrals:case_referrals", "referrals:referral_detail", "blackout:record_note"},
+    "coordinatore": {
+        "referrals:referral_detail",
+        "breakglass:grant_review",
+        "rights:person_requests",
+        "rights:request_detail",
+        "rights:access_report",
+        "rights:access_report_pdf",
+        "retention:hold_lift",
+    },
+}
+
+
 def _sentinel(kind: str) -> str:
     """Letters and digits only: nothing to escape in HTML, nothing to hyphenate in a PDF."""
     return f"QZ{kind}{secrets.token_hex(4).upper()}"
@@ -126,6 +182,8 @@ class World:
     cps_note: str = ""
     health_goal: str = ""
     common_goal: str = ""
+    common_note: str = ""
+    referral: Referral | None = None
 
 
 def _request(operator: Operator, role: str | None = None, structure: Structure | None = None) -> HttpRequest:
@@ -196,6 +254,7 @@ def _plant_notes(w: World, manager: HttpRequest) -> None:
     common = _sentinel("COMMONNOTE")
     case_services.case_note_add(request=manager, case=galli, section=Section.COMMON, text=_text(common, "affitto"))
     w.visible[common] = "common-section note (control)"
+    w.common_note = common
     work = _sentinel("WORKNOTE")
     cpi = _request(w.operators["cpi"])
     case_services.case_note_add(request=cpi, case=galli, section=Section.WORK, text=_text(work, "curriculum"))
@@ -347,6 +406,37 @@ def _plant_intake(w: World) -> None:
     w.intake = intake
 
 
+def _plant_referral_rights_and_hold(w: World, manager: HttpRequest) -> None:
+    """A referral that does not share the health section, a data-subject request, a legal hold."""
+    coordinator = w.operators["coordinatore"]
+    receiving = _membership(coordinator).structure
+    w.referral = referral_send(
+        request=manager,
+        case=w.galli,
+        to_structure=receiving,
+        reason="Valutare l'accesso a un sostegno per l'affitto.",
+        shared_sections=[Section.COMMON, Section.WORK],
+        override_basis=OverrideBasis.LEGAL_OBLIGATION,
+        override_reason="Segnalazione dovuta per legge al servizio comunale competente.",
+    )
+    person = w.galli.person
+    assert person is not None
+    request_record(
+        request=manager,
+        person=person,
+        kind=RequestKind.ACCESS,
+        received_on=timezone.localdate(),
+        channel=RequestChannel.IN_PERSON,
+        requested_by=Requester.PERSON,
+    )
+    legal_hold_place(
+        actor=coordinator,
+        reason="Procedimento civile n. 123/2025 presso il Tribunale di Cremona.",
+        case=w.galli,
+        request=_request(coordinator),
+    )
+
+
 def _build() -> World:
     summary = demo_load()
     operators = {o.username: o for o in Operator.objects.filter(is_demo=True)}
@@ -362,6 +452,8 @@ def _build() -> World:
     _plant_assessments(w, manager)
     _plant_plan(w, manager)
     _plant_intake(w)
+    w.galli = Case.objects.select_related("person").get(pk=galli.pk)
+    _plant_referral_rights_and_hold(w, manager)
     w.galli = Case.objects.select_related("person").get(pk=galli.pk)
     return w
 
@@ -411,8 +503,40 @@ def _values(name: str, params: list[str], w: World) -> list[dict[str, Any]]:
             "cases:case_action": [{"pk": w.galli.pk, "action": a} for a in ACTIONS],
         }
         return by_name.get(name, [{"pk": pk} for pk in case_pks])
-    if app in {"plans", "assessments", "meetings"} and params == ["case_pk"]:
+    if app in {"plans", "assessments", "meetings", "referrals"} and params == ["case_pk"]:
         return [{"case_pk": pk} for pk in case_pks]
+    if app == "referrals":
+        return [
+            {"pk": pk} for pk in Referral.objects.filter(case__in=cases).order_by("pk").values_list("pk", flat=True)
+        ]
+    if app == "blackout":
+        # The Galli case's notes and assessments, where the sentinels are (and the demo's blacked-out note).
+        if name == "blackout:record_note":
+            notes = CaseNote.objects.filter(case=w.galli).order_by("pk").values_list("pk", flat=True)
+            return [{"note_pk": pk} for pk in notes]
+        if name == "blackout:record_assessment":
+            assessments = Assessment.objects.filter(case=w.galli).order_by("pk").values_list("pk", flat=True)
+            return [{"assessment_pk": pk} for pk in assessments]
+        return [
+            {"pk": pk} for pk in Blackout.objects.filter(case__in=cases).order_by("pk").values_list("pk", flat=True)
+        ]
+    if app == "breakglass":
+        grants = BreakGlassGrant.objects.filter(case__in=cases).order_by("pk").values_list("pk", flat=True)
+        return [{"pk": pk} for pk in grants]
+    if app == "rights":
+        # Mr Galli's request, and one of the demo's (each request has a PDF: a few are enough).
+        in_ambito = DataSubjectRequest.objects.filter(ambito=w.ambito)
+        galli = Q(person__cases=w.galli)
+        requests = list(in_ambito.filter(galli).order_by("pk"))
+        requests += _first(in_ambito.exclude(galli), 1)
+        if params == ["person_pk"]:
+            # The person of the sentinels, and whoever has a request: not every person of the ambito.
+            concerned = {w.galli.person_id} | {r.person_id for r in requests}
+            return [{"person_pk": pk} for pk in sorted(pk for pk in concerned if pk is not None)]
+        return [{"pk": r.pk} for r in requests]
+    if app == "retention":
+        holds = LegalHold.objects.filter(Q(case__in=cases) | Q(person_id__in=persons)).order_by("pk")
+        return [{"pk": pk} for pk in holds.values_list("pk", flat=True)]
     if app == "plans":
         items: list[dict[str, Any]] = []
         for kind, model in (("goal", Goal), ("commitment", Commitment), ("intervention", PlannedIntervention)):
@@ -525,6 +649,12 @@ def crawl_urls(w: World) -> list[tuple[str, str, bool]]:
         urls += [("cases:case_detail", f"{detail}?section={s}", False) for s in (Section.HEALTH, Section.WORK)]
     intakes = reverse("access:intake_list")
     urls += [("access:intake_list", f"{intakes}?status={s}", False) for s in ("", "forwarded", "taken_in_charge")]
+    # The change history of the case notes, as a whole table and for the SerD's note.
+    history = reverse("history:row_changes")
+    urls.append(("history:row_changes", f"{history}?table=cases_casenote", False))
+    serd_note = CaseNote.objects.filter(case=w.galli, author=w.operators["sanitario"]).order_by("-pk").first()
+    if serd_note is not None:
+        urls.append(("history:row_changes", f"{history}?table=cases_casenote&row={serd_note.pk}", False))
     return urls
 
 
@@ -630,6 +760,15 @@ def test_the_crawl_is_broad_and_reads_every_kind_of_body(world: World, crawled: 
         assert name in cpi_ok, f"the CPI operator never got a 200 from {name}"
     pdfs = [p for p in crawled["cpi"] if p.name == "plans:pact_pdf" and p.status == 200]
     assert pdfs and all(p.content_type.startswith("application/pdf") and p.text.strip() for p in pdfs)
+    # The pages of referrals, emergency access, blackout, rights, retention, history and oversight
+    # are fetched with their arguments filled in…
+    fetched = {p.name for pages in crawled.values() for p in pages}
+    for name in NEW_PAGES:
+        assert name in fetched, f"{name} is not crawled: its arguments are not filled in"
+    # …and read where the roles crawled may read them.
+    for username, expected in NEW_PAGES_READ.items():
+        read = {p.name for p in crawled[username] if p.status == 200}
+        assert not expected - read, (username, sorted(expected - read))
 
 
 def test_positive_controls_are_found_by_the_crawl(world: World, crawled: dict[str, list[Fetched]]) -> None:
@@ -745,3 +884,17 @@ def test_intake_notes_about_health_stay_out_of_the_cpi_operators_pages(
     # Control: the coordination group's chair reads them, so the crawl would see them.
     coordinator_hits = _found(crawled["coordinatore"], {world.intake_sentinel: "intake notes"})
     assert coordinator_hits, "the coordinator never reads the intake notes: the check would prove nothing"
+
+
+def test_the_referral_recipient_reads_the_shared_sections_without_health(
+    world: World, crawled: dict[str, list[Fetched]]
+) -> None:
+    """The referral shares the common and work sections: its recipient reads them, never the health notes."""
+    assert world.referral is not None
+    url = reverse("referrals:referral_detail", args=[world.referral.pk])
+    pages = [p for p in crawled["coordinatore"] if p.url == url]
+    assert pages and all(p.status == 200 for p in pages)
+    for page in pages:
+        # Control: the minimum dataset is on the page the crawl read.
+        assert world.common_note in page.text
+        assert not [s for s in world.forbidden if s in page.text], page.url
