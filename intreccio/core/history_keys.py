@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import Substr
+from django.db.models.functions import Cast, Substr
 
 from intreccio.core import crypto
 from intreccio.core.fields import EncryptedJSONField, Reencryption, encrypt_existing_rows
@@ -83,6 +83,11 @@ def history_label(row_change: type[models.Model], table: str) -> str:
     return f"{row_change._meta.app_label}.{row_change._meta.object_name}.old_row[{table}]"
 
 
+def _copied(column: str) -> Cast:
+    """One column's value in a copy, as text (compared as text: a KT's exact lookup reads JSON)."""
+    return Cast(KT(f"old_row__{column}"), output_field=models.TextField())
+
+
 def _non_empty(name: str) -> Q:
     return Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
 
@@ -92,7 +97,7 @@ def _copies(row_change: type[models.Model], table: str, columns: Columns) -> mod
     rows = row_change._base_manager.filter(table_name=table)
     condition = Q()
     for index, column in enumerate(columns):
-        rows = rows.annotate(**{f"_v{index}": KT(f"old_row__{column}")})
+        rows = rows.annotate(**{f"_v{index}": _copied(column)})
         condition |= _non_empty(f"_v{index}")
     return rows.filter(condition)
 
@@ -104,7 +109,7 @@ def _pending(row_change: type[models.Model], table: str, columns: Columns, activ
     for index, column in enumerate(columns):
         value = f"_v{index}"
         # An equality on the head, not LIKE: SQLite's LIKE ignores case, key ids do not.
-        rows = rows.annotate(**{value: KT(f"old_row__{column}")}).annotate(
+        rows = rows.annotate(**{value: _copied(column)}).annotate(
             **{f"_h{index}": Substr(value, 1, len(active_prefix))}
         )
         condition |= _non_empty(value) & ~Q(**{f"_h{index}": active_prefix})

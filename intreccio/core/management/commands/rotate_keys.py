@@ -4,6 +4,11 @@ Rotation in three steps: put the new key first in ``INTRECCIO_FIELD_KEYS`` and k
 after it, restart every process (new values are sealed with the new key), run this command; when
 ``rotate_keys --check`` reports every value under the active key, the old keys can go.
 
+The change history (``history_rowchange.old_row``) keeps copies of rows as they were stored, sealed
+under the keys active back then: after the columns, the command re-encrypts the values of encrypted
+columns inside those copies (``intreccio.core.history_keys``), last, because re-encrypting a column
+is itself an UPDATE that the history copies. ``--check`` counts them too.
+
 Each batch is one transaction: stopped at any point (``--limit``, an error, Ctrl+C) every value
 still opens with the keyring, and running the command again finishes the job. Values that do not
 open (a key missing from the keyring, a value copied from another column) are listed by row and
@@ -12,8 +17,11 @@ left as they are; the command then exits non-zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
@@ -21,6 +29,22 @@ from django.utils.translation import ngettext
 
 from intreccio.core import crypto
 from intreccio.core.fields import Reencryption, count_by_key, encrypted_fields, reencrypt_field
+from intreccio.core.history_keys import (
+    SealedColumn,
+    count_copies_by_key,
+    history_label,
+    history_model,
+    reencrypt_copies,
+    sealed_columns,
+)
+
+
+def _history() -> tuple[Any, dict[str, dict[str, SealedColumn]]] | None:
+    """The change-history model and, per table, the encrypted columns its copies may hold (None: no history)."""
+    row_change = history_model(apps)
+    if row_change is None:
+        return None
+    return row_change, sealed_columns(encrypted_fields())
 
 
 class Command(BaseCommand):
@@ -75,35 +99,17 @@ class Command(BaseCommand):
         done = 0
         unreadable: list[str] = []
         stopped = False
+        progress = self._progress(verbosity)
         for model, model_field in encrypted_fields():
             remaining = None if limit is None else limit - done
             if remaining is not None and remaining <= 0:
                 stopped = True
                 break
-
-            def progress(result: Reencryption) -> None:
-                if verbosity >= 2:
-                    self.stdout.write(
-                        ngettext(
-                            "  %(label)s: batch %(batch)d committed, %(done)d value so far",
-                            "  %(label)s: batch %(batch)d committed, %(done)d values so far",
-                            result.done,
-                        )
-                        % {"label": result.label, "batch": result.batches, "done": result.done}
-                    )
-
-            try:
+            label = f"{model._meta.label}.{model_field.name}"
+            with self._database_errors(label):
                 result = reencrypt_field(
                     model, model_field.name, keyring=keyring, batch_size=batch_size, limit=remaining, on_batch=progress
                 )
-            except DatabaseError as exc:
-                raise CommandError(
-                    _(
-                        "Stopped by a database error on %(label)s: %(error)s. The batch in progress was rolled "
-                        "back; every value still opens with the keyring. Run the command again to finish."
-                    )
-                    % {"label": f"{model._meta.label}.{model_field.name}", "error": exc}
-                ) from exc
             self._report(result, verbosity=verbosity)
             done += result.done
             unreadable += [f"{result.label} #{pk}: {reason}" for pk, reason in result.unreadable]
@@ -111,6 +117,38 @@ class Command(BaseCommand):
         self.stdout.write(
             ngettext("%(count)d value re-encrypted.", "%(count)d values re-encrypted.", done) % {"count": done}
         )
+        history = _history()
+        if history is not None and not stopped:
+            # Last: every column re-encrypted above left a copy of its row under the old key.
+            row_change, tables = history
+            in_history = 0
+            for table, columns in tables.items():
+                remaining = None if limit is None else limit - done - in_history
+                if remaining is not None and remaining <= 0:
+                    stopped = True
+                    break
+                with self._database_errors(history_label(row_change, table)):
+                    result = reencrypt_copies(
+                        row_change,
+                        table,
+                        columns,
+                        keyring=keyring,
+                        batch_size=batch_size,
+                        limit=remaining,
+                        on_batch=progress,
+                    )
+                self._report(result, verbosity=verbosity)
+                in_history += result.done
+                unreadable += [f"{result.label} #{pk}: {reason}" for pk, reason in result.unreadable]
+                stopped = stopped or result.stopped_at_limit
+            self.stdout.write(
+                ngettext(
+                    "%(count)d value re-encrypted in the change history.",
+                    "%(count)d values re-encrypted in the change history.",
+                    in_history,
+                )
+                % {"count": in_history}
+            )
         if stopped:
             self.stdout.write(
                 self.style.WARNING(
@@ -122,6 +160,33 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Every encrypted value is under the key %(key)s.") % {"key": keyring.active_id})
             )
+
+    def _progress(self, verbosity: int) -> Callable[[Reencryption], None]:
+        def progress(result: Reencryption) -> None:
+            if verbosity >= 2:
+                self.stdout.write(
+                    ngettext(
+                        "  %(label)s: batch %(batch)d committed, %(done)d value so far",
+                        "  %(label)s: batch %(batch)d committed, %(done)d values so far",
+                        result.done,
+                    )
+                    % {"label": result.label, "batch": result.batches, "done": result.done}
+                )
+
+        return progress
+
+    @contextmanager
+    def _database_errors(self, label: str) -> Iterator[None]:
+        try:
+            yield
+        except DatabaseError as exc:
+            raise CommandError(
+                _(
+                    "Stopped by a database error on %(label)s: %(error)s. The batch in progress was rolled "
+                    "back; every value still opens with the keyring. Run the command again to finish."
+                )
+                % {"label": label, "error": exc}
+            ) from exc
 
     def _report(self, result: Reencryption, *, verbosity: int) -> None:
         if not result.done and not result.unreadable:
@@ -150,6 +215,22 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: {described or _('no values')}")
             elsewhere += sum(n for kid, n in counts.items() if kid != keyring.active_id)
             unreadable += [f"{label} #{pk}: {reason}" for pk, reason in bad]
+        history = _history()
+        if history is not None:
+            row_change, tables = history
+            found = False
+            for table, columns in tables.items():
+                counts, bad = count_copies_by_key(row_change, table, columns, keyring=keyring)
+                if not counts and not bad:
+                    continue
+                found = True
+                label = history_label(row_change, table)
+                described = ", ".join(f"{kid or _('unencrypted')}: {n}" for kid, n in sorted(counts.items()))
+                self.stdout.write(f"{label}: {described}")
+                elsewhere += sum(n for kid, n in counts.items() if kid != keyring.active_id)
+                unreadable += [f"{label} #{pk}: {reason}" for pk, reason in bad]
+            if not found:
+                self.stdout.write(_("%(label)s: no values") % {"label": f"{row_change._meta.label}.old_row"})
         self._fail_on(unreadable)
         if elsewhere:
             raise CommandError(
