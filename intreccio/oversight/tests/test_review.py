@@ -189,5 +189,5 @@ def test_the_rules_aggregate_in_the_database(world: World) -> None:
     assert len(result.many_records.rows) == 11 and len(result.off_hours.rows) == 22
     first_many, second_many = queries()
     assert second_many == second_few
-    # Per day: the three grouped queries, the kept rows of the three rules, the day's own row.
+    # Per day: the one grouped query, the kept rows of the three rules, the day's own row.
     assert first_few <= first_many <= first_few + 3 * 10
