@@ -26,6 +26,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.db.models.functions import Cast
 from django.test import override_settings
+from django.utils import translation
 
 from intreccio.core import crypto
 from intreccio.core.fields import encrypt_existing_rows, encrypted_fields
@@ -37,6 +38,14 @@ from intreccio.people.models import Household, Person
 from intreccio.people.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The command speaks the active language (Italian by default): these tests read its English."""
+    with translation.override("en"):
+        yield
+
 
 NEW = "k2:" + base64.b64encode(bytes(range(32))).decode()
 ROTATED = [NEW, crypto.DEV_KEY_ENTRY]
