@@ -134,7 +134,7 @@ def _write(row_change: type[models.Model], pk: Any, patch: dict[str, str]) -> No
     merged = f"{column} || %s::jsonb" if connection.vendor == "postgresql" else f"json_patch({column}, %s)"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {column} = {merged} WHERE {pk_column} = %s",  # noqa: S608
+            f"UPDATE {table} SET {column} = {merged} WHERE {pk_column} = %s",  # noqa: S608  # nosec B608 - quoted model names, values bound
             [json.dumps(patch, ensure_ascii=False), pk],
         )
 
