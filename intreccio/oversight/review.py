@@ -13,14 +13,17 @@ the auditor waits. Every rule is a sum of per-day findings, though: (a) and (b) 
 and day already, (c) and (d) add up the reads of the same operator and object over the days. And
 the log is append-only, so a closed day's findings never change. So each closed local day is
 computed once (``summarise_day``: one grouped query over that day's rows only) and kept in the
-``ReviewDay`` tables; a period reads the kept days and computes only today live.
+``ReviewDay`` tables; a period reads the kept days. Today is kept too, as far as it has gone
+(``open_day``): a look adds what the rows appended since its summary bring (found by ``seq``; a
+record counts when the operator had not read it earlier that day) and stores the sum once those
+rows are many. ``manage.py summarise_access_review`` does the same from cron.
 
 The kept days cannot drift. A day counts the rows with ``seq`` up to the chain head at the time
 (``last_seq``; every row up to the head is committed, since rows and head commit together). Each
 review first looks at the rows appended since its last look (``checked_seq``): one with a time in a
 kept day and a higher ``seq`` than that day counted (a late row: the application never writes one,
 but a restored or imported log could) makes the day computed again; so do changed rules
-(``RULES``). Whether a case and an organisation are in different ambiti is read when the day is
+(``rules()``). Whether a case and an organisation are in different ambiti is read when the day is
 summarised: the application never moves either to another ambito (a case that leaves is closed).
 """
 
@@ -449,7 +452,8 @@ def forget_late_days(*, today: datetime.date | None = None) -> list[datetime.dat
     head = _head()
     if head <= checked:
         return []
-    first_live = _at(today or timezone.localdate())
+    today = today or timezone.localdate()
+    first_live = _at(today)
     latest: dict[datetime.date, int] = {}
     for seq, moment in (
         AccessEvent.objects.filter(seq__gt=checked, seq__lte=head, occurred_at__lt=first_live)
@@ -466,7 +470,7 @@ def forget_late_days(*, today: datetime.date | None = None) -> list[datetime.dat
     ReviewDay.objects.filter(day__in=stale).delete()
     # Today's partial summary is checked by its own rows after ``last_seq``, not here (its rows were
     # not read above): its mark stays, so once the day is over its late rows are found like others.
-    ReviewDay.objects.filter(checked_seq__lt=head, day__lt=first_live.date()).update(checked_seq=head)
+    ReviewDay.objects.filter(checked_seq__lt=head, day__lt=today).update(checked_seq=head)
     return sorted(stale)
 
 
