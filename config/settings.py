@@ -139,7 +139,12 @@ DEFAULT_SQLITE_URL = f"sqlite:///{DATA_DIR / 'intreccio.sqlite3'}"
 DATABASES: dict[str, Any] = {
     "default": cast(
         dict[str, Any],
-        dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=60),
+        # Connections are kept for 60 s between requests (CONN_MAX_AGE). After a database restart a kept
+        # connection leads to the server that went away, and a worker that was idle during the restart
+        # would answer its next request with a 500, long after the database is back: the health check
+        # (one SELECT 1 at a request's first query) replaces it instead (SECURITY.md F3,
+        # tests/test_database_restart.py).
+        dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=60, conn_health_checks=True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -70,9 +70,14 @@ run_pytest() {  # pytest's exit 5 ("no tests collected") is judged by the summar
   [[ $rc -eq 0 || $rc -eq 5 ]] || status=1
 }
 echo "==> tests on SQLite"
-run_pytest -q -m "not browser" -n 2 --junitxml="$REPORTS/sqlite.xml" "$@"
+run_pytest -q -m "not browser and not restart" -n 2 --junitxml="$REPORTS/sqlite.xml" "$@"
 echo "==> tests on PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
-DATABASE_URL=$PG_URL run_pytest -q -m "not browser" -n 2 --junitxml="$REPORTS/postgres.xml" "$@"
+DATABASE_URL=$PG_URL run_pytest -q -m "not browser and not restart" -n 2 --junitxml="$REPORTS/postgres.xml" "$@"
+# SECURITY.md F3 restarts the server under load, so it runs alone: any other test would fail with it.
+echo "==> PostgreSQL restart under load"
+DATABASE_URL=$PG_URL INTRECCIO_TEST_PGDATA=$PGTMP/data INTRECCIO_TEST_PG_CTL=$PG_BIN/pg_ctl \
+  INTRECCIO_TEST_PG_USER=$([[ $EUID -eq 0 ]] && echo postgres || true) \
+  run_pytest -q -m restart --junitxml="$REPORTS/restart.xml" "$@"
 echo "==> browser tests (headless Chromium)"
 DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest -q -m browser --junitxml="$REPORTS/browser.xml" "$@"
 
