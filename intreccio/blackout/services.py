@@ -141,7 +141,7 @@ def blackout_record(
 @transaction.atomic
 def blackout_lift(*, request: HttpRequest, blackout: Blackout, reason: str) -> Blackout:
     """Lift a blackout: the item is visible again to whoever may read it; who, when and why are kept."""
-    locked = Blackout.objects.select_for_update().select_related("case").filter(pk=blackout.pk).first()
+    locked = Blackout.objects.select_for_update(of=("self",)).select_related("case").filter(pk=blackout.pk).first()
     if locked is None:
         raise PermissionDenied
     if not locked.is_active:
