@@ -224,8 +224,12 @@ class Relationship(models.TextChoices):
 
 
 class HouseholdMember(TimeStampedModel):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="household_memberships")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="household_memberships", verbose_name=_("person")
+    )
     relationship = models.CharField(_("relationship"), max_length=32, choices=Relationship.choices)
     date_in = models.DateField(_("member from"))
     date_out = models.DateField(_("member until"), null=True, blank=True)
@@ -319,7 +323,7 @@ class ConsentScope(models.TextChoices):
 class Consent(TimeStampedModel):
     """What the person agreed may be shared, with whom, and when it was given or withdrawn."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person"))
     scope = models.CharField(_("what may be shared"), max_length=32, choices=ConsentScope.choices)
     recipient = models.ForeignKey(
         Organisation,

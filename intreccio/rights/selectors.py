@@ -65,6 +65,7 @@ PURPOSE_LABELS: dict[str, str | Promise] = {
     "person_intakes": _("listed the intakes"),
     "case_open": _("opened the case from the intake"),
     "case_detail": _("opened the case"),
+    "case_timeline": _("read the case's history"),
     "case_section": _("read a section of the case"),
     "case work": _("worked on the case"),
     "note_add": _("wrote a note"),
