@@ -41,11 +41,7 @@ def grant_request(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.warning(
-                    request,
-                    _("Emergency access to case %(number)s until %(time)s. Every read is recorded.")
-                    % {"number": grant.case, "time": services.local_time(grant.expires_at)},
-                )
+                # The case page says it in its emergency banner, for as long as the grant lasts.
                 return HttpResponseRedirect(reverse("cases:case_detail", args=[grant.case_id]))
     else:
         form = GrantRequestForm(
