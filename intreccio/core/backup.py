@@ -244,6 +244,9 @@ def backup_create(*, output: Path) -> Manifest:
         else:
             raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
         partial = output.with_name(output.name + ".partial")
+        # The archive holds everything, decrypted keys aside: readable by its owner only, from the start.
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
         with tarfile.open(partial, "w") as archive:
             _add(archive, MANIFEST, manifest.to_json().encode())
             archive.add(data_path, arcname=member)

@@ -38,6 +38,7 @@ def test_restore_brings_back_exactly_what_was_saved(data: list[Person], tmp_path
     manifest = backup_create(output=archive)
     assert manifest.tables["people_person"].rows == 5
     assert manifest.tables == table_digests()
+    assert archive.stat().st_mode & 0o077 == 0  # nobody but its owner reads a backup
     before_events = DomainEvent.objects.count()
 
     # After the backup: a person deleted, another renamed, a new one, more audit rows.
