@@ -19,35 +19,30 @@ in the Italian catalogue, so the test reads what an Italian operator reads.
 from __future__ import annotations
 
 import datetime
-import importlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
 
-from intreccio.access.models import Intake, IntakeStatus, PreAssessmentForm
-from intreccio.access.services import questionnaire_publish
+from intreccio.access.models import Intake, IntakeStatus
 from intreccio.accounts.models import Membership, Operator, Role
 from intreccio.assessments.models import (
     Assessment,
     AssessmentKind,
     AssessmentStatus,
-    AssessmentTool,
     EmployabilityProfile,
 )
 from intreccio.audit.models import DomainEvent
 from intreccio.cases.models import Case, CaseMember, CaseNote, CaseStatus, ClosureOutcome, Section, TeamRole
-from intreccio.demo.data import DEMO_PASSWORD
 from intreccio.demo.services import demo_load
 from intreccio.people.models import Person
 from intreccio.plans.models import CheckIn, Deviation, Plan, PlanStatus
+from tests.browser_support import Operators, it, shipped_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,12 +58,6 @@ RESUME_ANSWER = "Colloquio con la persona: impegni chiariti, riprende il percors
 CLOSE_REASON = "Assunto a tempo determinato da un'azienda di logistica; il percorso si conclude."
 
 
-def it(msgid: str) -> str:
-    """What the Italian interface shows for ``msgid``."""
-    with translation.override("it"):
-        return gettext(msgid)
-
-
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # An operator's browser in Italy asks for Italian; Chromium's default would ask for English.
@@ -78,56 +67,11 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 # --- the world --------------------------------------------------------------------------------------
 
 
-def _shipped_data() -> None:
-    """The questionnaires the migrations ship; a flush by an earlier transactional test removes them."""
-    if not PreAssessmentForm.objects.filter(key="pre_assessment", is_published=True).exists():
-        shipped = importlib.import_module("intreccio.access.migrations.0002_pre_assessment_form_v1")
-        questionnaire_publish(actor=None, key="pre_assessment", title="Scheda di pre-assessment", schema=shipped.SCHEMA)
-    if AssessmentTool.objects.filter(is_published=True).count() < len(AssessmentKind.values):
-        tools = importlib.import_module("intreccio.assessments.migrations.0002_tools_v1")
-        tools.ship(django_apps, None)
-
-
 def _membership(username: str, role: str) -> Membership:
     return Membership.objects.select_related("structure").get(operator__username=username, role=role)
 
 
 # --- the browser ------------------------------------------------------------------------------------
-
-
-class Operators:
-    """One browser context per operator, each signed in through the real login page."""
-
-    def __init__(self, browser: Browser, context_args: dict[str, Any], base: str) -> None:
-        self.browser = browser
-        self.context_args = context_args
-        self.base = base
-        self.contexts: list[BrowserContext] = []
-        self.violations: list[str] = []
-
-    def sign_in(self, username: str) -> Page:
-        context = self.browser.new_context(**self.context_args)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", self._on_console)
-        page.goto(f"{self.base}/account/login/")
-        page.get_by_label(it("Username")).fill(username)
-        password = page.get_by_label("Password")
-        password.fill(DEMO_PASSWORD)
-        # The language buttons are submit buttons too: Enter submits with the sign-in button.
-        password.press("Enter")
-        expect(page).not_to_have_url(f"{self.base}/account/login/")
-        expect(page.locator("html")).to_have_attribute("lang", "it")
-        return page
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.violations.append(message.text[:300])
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
 
 
 @pytest.fixture
@@ -194,7 +138,7 @@ def _today() -> str:
 
 def test_seed_001_path_from_the_front_desk_to_closure(live_server: Any, settings: Any, operators: Operators) -> None:
     settings.INTRECCIO_DEMO_MFA_EXEMPT = True
-    _shipped_data()
+    shipped_data()
     demo_load()
     base = live_server.url
     persons_before = Person.objects.count()

@@ -24,7 +24,6 @@ they are copied to ``docs/screenshots/privacy/<name>-it-1280.png`` for the guide
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -34,15 +33,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from intreccio.access.models import PreAssessmentForm
-from intreccio.access.services import questionnaire_publish
-from intreccio.assessments.models import AssessmentKind, AssessmentTool
 from intreccio.audit.models import AccessEvent
 from intreccio.blackout.models import Blackout, TargetType
 from intreccio.breakglass.models import REASON_TEXT_MIN_LENGTH, BreakGlassGrant, ReasonCode, ReviewOutcome
@@ -51,6 +45,7 @@ from intreccio.demo.blackout import NOTE_TEXT as SERD_NOTE_TEXT
 from intreccio.demo.data import DEMO_PASSWORD
 from intreccio.demo.services import demo_load
 from intreccio.rights.models import DataSubjectRequest, RequestChannel, RequestKind
+from tests.browser_support import Operators, it, shipped_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,61 +66,10 @@ BLACKOUT_NOTE = (
 REQUEST_REFERENCE = "Prot. 2026/0815"
 
 
-def it(msgid: str) -> str:
-    """What the Italian interface shows for ``msgid``."""
-    with translation.override("it"):
-        return gettext(msgid)
-
-
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # An operator's browser in Italy asks for Italian; the screenshots are 1280 px wide.
     return {**browser_context_args, "locale": "it-IT", "viewport": {"width": WIDTH, "height": 900}}
-
-
-def _shipped_data() -> None:
-    """The questionnaires the migrations ship; a flush by an earlier transactional test removes them."""
-    if not PreAssessmentForm.objects.filter(key="pre_assessment", is_published=True).exists():
-        shipped = importlib.import_module("intreccio.access.migrations.0002_pre_assessment_form_v1")
-        questionnaire_publish(actor=None, key="pre_assessment", title="Scheda di pre-assessment", schema=shipped.SCHEMA)
-    if AssessmentTool.objects.filter(is_published=True).count() < len(AssessmentKind.values):
-        tools = importlib.import_module("intreccio.assessments.migrations.0002_tools_v1")
-        tools.ship(django_apps, None)
-
-
-class Operators:
-    """One browser context per operator, each signed in through the real login page."""
-
-    def __init__(self, browser: Browser, context_args: dict[str, Any], base: str) -> None:
-        self.browser = browser
-        self.context_args = context_args
-        self.base = base
-        self.contexts: list[BrowserContext] = []
-        self.violations: list[str] = []
-
-    def sign_in(self, username: str) -> Page:
-        context = self.browser.new_context(**self.context_args)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", self._on_console)
-        page.goto(f"{self.base}/account/login/")
-        page.get_by_label(it("Username")).fill(username)
-        password = page.get_by_label("Password")
-        password.fill(DEMO_PASSWORD)
-        # The language buttons are submit buttons too: Enter submits with the sign-in button.
-        password.press("Enter")
-        expect(page).not_to_have_url(f"{self.base}/account/login/")
-        expect(page.locator("html")).to_have_attribute("lang", "it")
-        return page
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.violations.append(message.text[:300])
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
 
 
 @pytest.fixture
@@ -195,7 +139,7 @@ def test_cpi_404_break_the_glass_review_access_report_and_blackout(
     live_server: Any, settings: Any, operators: Operators
 ) -> None:
     settings.INTRECCIO_DEMO_MFA_EXEMPT = True  # demo accounts confirm with their password alone
-    _shipped_data()
+    shipped_data()
     demo_load()
     base = live_server.url
     ferrari = Case.objects.select_related("person").get(person__last_name="Ferrari", person__first_name="Giulia")
